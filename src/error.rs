@@ -1,0 +1,92 @@
+//! The core's error type.
+//!
+//! One structured enum for everything below the front ends. Messages name what went wrong first and the
+//! path last, so a user reading `vignette: cannot read manifest: expected '=' at line 3: /x/pack.toml` sees
+//! both the cause and where to look. Front ends wrap these in `anyhow` with their own context; the core
+//! never prints.
+
+use std::path::PathBuf;
+
+/// Everything the core can fail with.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A file or folder could not be read or written.
+    #[error("{action}: {source}: {}", path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// ONNX Runtime could not be found or loaded.
+    #[error("ONNX Runtime is not available: {0}")]
+    Runtime(String),
+    /// ONNX Runtime failed while building a session or running a model.
+    #[error("ONNX Runtime error in {what}: {message}")]
+    Onnx { what: String, message: String },
+    /// A model pack's manifest or files are wrong.
+    #[error("model pack is broken: {message}: {}", path.display())]
+    Pack { path: PathBuf, message: String },
+    /// A photo could not be decoded.
+    #[error("cannot decode image: {message}: {}", path.display())]
+    Decode { path: PathBuf, message: String },
+    /// The tokenizer failed.
+    #[error("tokenizer error: {0}")]
+    Tokenizer(String),
+    /// The on-disk index is unusable.
+    #[error("index error: {message}: {}", path.display())]
+    Index { path: PathBuf, message: String },
+    /// A search query could not be understood.
+    #[error("bad query: {0}")]
+    Query(String),
+    /// A caption file or split file is malformed.
+    #[error("{message} (line {line}): {}", path.display())]
+    Captions { path: PathBuf, line: usize, message: String },
+    /// Training failed.
+    #[error("training failed: {0}")]
+    Train(String),
+    /// The job was cancelled by the user.
+    #[error("cancelled")]
+    Cancelled,
+    /// Anything else, with a message that stands on its own.
+    #[error("{0}")]
+    Other(String),
+}
+
+/// The core's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// An I/O error with the action that failed and the path it failed on.
+    pub fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io { action, path: path.into(), source }
+    }
+
+    /// A model-pack error at `path`.
+    pub fn pack(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Error::Pack { path: path.into(), message: message.into() }
+    }
+
+    /// An ONNX Runtime error while doing `what`.
+    pub fn onnx(what: impl Into<String>, err: impl std::fmt::Display) -> Self {
+        Error::Onnx { what: what.into(), message: err.to_string() }
+    }
+
+    /// An index error at `path`.
+    pub fn index(path: impl Into<PathBuf>, err: impl std::fmt::Display) -> Self {
+        Error::Index { path: path.into(), message: err.to_string() }
+    }
+}
+
+/// Extension for attaching a path and action to `std::io::Result`.
+pub trait IoContext<T> {
+    /// Turn an I/O error into [`Error::Io`] naming `action` and `path`.
+    fn at(self, action: &'static str, path: &std::path::Path) -> Result<T>;
+}
+
+impl<T> IoContext<T> for std::io::Result<T> {
+    fn at(self, action: &'static str, path: &std::path::Path) -> Result<T> {
+        self.map_err(|e| Error::io(action, path, e))
+    }
+}

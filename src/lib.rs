@@ -1,0 +1,5 @@
+//! Vignette core.
+pub mod error;
+pub mod model { pub mod pack; }
+pub mod train;
+pub use error::{Error, Result};

@@ -114,7 +114,7 @@ mod tests {
         let rec = Recall::from_ranks(&ranks);
         assert_eq!(rec.r1, 25.0);
         assert_eq!(rec.r10, 75.0);
-        assert_eq!(rec.median_rank, 3.0); // 0-based ranks 0,1,2,19 -> median 1.5 -> floor 1 -> +1
+        assert_eq!(rec.median_rank, 2.0); // 0-based ranks 0,1,2,19 -> median 1.5 -> floor 1 -> +1
         assert_eq!(rec.mean_rank, 6.5);
     }
 }

@@ -1,0 +1,359 @@
+//! SQLite access for [`Index`]: schema, batched writes, and the queries the indexer and search need.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::error::{Error, Result};
+use crate::index::{SCHEMA_VERSION, from_blob_into, to_blob};
+
+/// What the index remembers of a file to decide whether it changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileState {
+    pub id: i64,
+    pub path: PathBuf,
+    pub size: u64,
+    pub mtime_ns: i64,
+    pub hash: [u8; 32],
+}
+
+/// A photo ready to be written.
+#[derive(Debug, Clone)]
+pub struct NewPhoto {
+    pub path: PathBuf,
+    pub size: u64,
+    pub mtime_ns: i64,
+    pub hash: [u8; 32],
+    pub width: u32,
+    pub height: u32,
+    pub embedding: Vec<f32>,
+    pub features: Vec<f32>,
+    pub thumb: Vec<u8>,
+}
+
+/// Details shown in a preview.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PhotoMeta {
+    pub id: i64,
+    pub path: PathBuf,
+    pub size: u64,
+    pub mtime_ns: i64,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// A file that could not be indexed, remembered so it is reported once, not on every scan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedFile {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+/// All search vectors in memory, row `i` belonging to `ids[i]` / `paths[i]`, ordered by id.
+#[derive(Debug, Clone, Default)]
+pub struct Vectors {
+    pub ids: Vec<i64>,
+    pub paths: Vec<PathBuf>,
+    pub dim: usize,
+    pub data: Vec<f32>,
+}
+
+/// Index statistics.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stats {
+    pub photos: u64,
+    pub skipped: u64,
+    pub folders: u64,
+    pub bytes_on_disk: u64,
+}
+
+/// An open index database.
+pub struct Index {
+    conn: Connection,
+    path: PathBuf,
+}
+
+fn path_str(p: &Path) -> Result<&str> {
+    p.to_str().ok_or_else(|| Error::Other(format!("path is not valid UTF-8: {}", p.display())))
+}
+
+impl Index {
+    /// Open or create the index at `path` for a pack with this fingerprint.
+    pub fn open(path: &Path, fingerprint: &str, search_dim: usize) -> Result<Index> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io("cannot create index folder", dir, e))?;
+        }
+        let e = |err: rusqlite::Error| Error::index(path, err);
+        let conn = Connection::open(path).map_err(e)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(e)?;
+        conn.execute_batch(
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;
+             CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+             CREATE TABLE IF NOT EXISTS folders(path TEXT PRIMARY KEY);
+             CREATE TABLE IF NOT EXISTS photos(
+                id INTEGER PRIMARY KEY, path TEXT UNIQUE NOT NULL, size INTEGER NOT NULL,
+                mtime_ns INTEGER NOT NULL, hash BLOB NOT NULL, width INTEGER NOT NULL, height INTEGER NOT NULL,
+                embedding BLOB NOT NULL, features BLOB NOT NULL, thumb BLOB NOT NULL);
+             CREATE INDEX IF NOT EXISTS photos_hash ON photos(hash);
+             CREATE TABLE IF NOT EXISTS skipped(path TEXT PRIMARY KEY, size INTEGER NOT NULL,
+                mtime_ns INTEGER NOT NULL, reason TEXT NOT NULL);",
+        )
+        .map_err(e)?;
+        let idx = Index { conn, path: path.to_path_buf() };
+        idx.check_meta("schema", &SCHEMA_VERSION.to_string())?;
+        idx.check_meta("fingerprint", fingerprint)?;
+        idx.check_meta("dim", &search_dim.to_string())?;
+        Ok(idx)
+    }
+
+    fn err(&self, e: rusqlite::Error) -> Error {
+        Error::index(&self.path, e)
+    }
+
+    fn check_meta(&self, key: &str, want: &str) -> Result<()> {
+        let have: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key=?1", [key], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.err(e))?;
+        match have {
+            None => {
+                self.conn.execute("INSERT INTO meta(key, value) VALUES (?1, ?2)", [key, want]).map_err(|e| self.err(e))?;
+                Ok(())
+            }
+            Some(h) if h == want => Ok(()),
+            Some(h) => Err(Error::index(&self.path, format!("{key} is {h}, this build expects {want}; remove the file to rebuild it"))),
+        }
+    }
+
+    /// Where the database lives.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Photo folders the user added, sorted.
+    pub fn folders(&self) -> Result<Vec<PathBuf>> {
+        let mut st = self.conn.prepare("SELECT path FROM folders ORDER BY path").map_err(|e| self.err(e))?;
+        let rows = st.query_map([], |r| r.get::<_, String>(0)).map_err(|e| self.err(e))?;
+        rows.map(|r| r.map(PathBuf::from).map_err(|e| self.err(e))).collect()
+    }
+
+    /// Remember a folder (idempotent).
+    pub fn add_folder(&self, dir: &Path) -> Result<()> {
+        self.conn.execute("INSERT OR IGNORE INTO folders(path) VALUES (?1)", [path_str(dir)?]).map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Forget a folder and every photo under it that no other folder covers; returns photos removed.
+    pub fn remove_folder(&mut self, dir: &Path) -> Result<usize> {
+        self.conn.execute("DELETE FROM folders WHERE path=?1", [path_str(dir)?]).map_err(|e| self.err(e))?;
+        let others = self.folders()?;
+        let doomed: Vec<PathBuf> = self
+            .states()?
+            .into_iter()
+            .map(|s| s.path)
+            .filter(|p| p.starts_with(dir) && !others.iter().any(|o| p.starts_with(o)))
+            .collect();
+        self.remove_paths(&doomed)?;
+        Ok(doomed.len())
+    }
+
+    /// Every indexed file's state.
+    pub fn states(&self) -> Result<Vec<FileState>> {
+        let mut st = self.conn.prepare("SELECT id, path, size, mtime_ns, hash FROM photos").map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map([], |r| {
+                let hash: Vec<u8> = r.get(4)?;
+                Ok(FileState {
+                    id: r.get(0)?,
+                    path: PathBuf::from(r.get::<_, String>(1)?),
+                    size: r.get::<_, i64>(2)? as u64,
+                    mtime_ns: r.get(3)?,
+                    hash: hash.try_into().unwrap_or([0; 32]),
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.map(|r| r.map_err(|e| self.err(e))).collect()
+    }
+
+    /// Vectors and thumbnail of an indexed photo with this content hash, to reuse for a moved or copied file.
+    pub fn by_hash(&self, hash: &[u8; 32]) -> Result<Option<NewPhoto>> {
+        self.conn
+            .query_row(
+                "SELECT path, size, mtime_ns, width, height, embedding, features, thumb FROM photos WHERE hash=?1 LIMIT 1",
+                [&hash[..]],
+                |r| {
+                    let (mut embedding, mut features) = (Vec::new(), Vec::new());
+                    from_blob_into(&r.get::<_, Vec<u8>>(5)?, &mut embedding);
+                    from_blob_into(&r.get::<_, Vec<u8>>(6)?, &mut features);
+                    Ok(NewPhoto {
+                        path: PathBuf::from(r.get::<_, String>(0)?),
+                        size: r.get::<_, i64>(1)? as u64,
+                        mtime_ns: r.get(2)?,
+                        hash: *hash,
+                        width: r.get(3)?,
+                        height: r.get(4)?,
+                        embedding,
+                        features,
+                        thumb: r.get(7)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Write a batch in one transaction: upserts `photos`, deletes `removed`, records `skipped`.
+    pub fn commit(&mut self, photos: &[NewPhoto], removed: &[PathBuf], skipped: &[(PathBuf, u64, i64, String)]) -> Result<()> {
+        let path = self.path.clone();
+        let e = |err: rusqlite::Error| Error::index(&path, err);
+        let tx = self.conn.transaction().map_err(e)?;
+        {
+            let mut del = tx.prepare("DELETE FROM photos WHERE path=?1").map_err(e)?;
+            for p in removed {
+                del.execute([path_str(p)?]).map_err(e)?;
+            }
+            let mut ins = tx
+                .prepare(
+                    "INSERT INTO photos(path, size, mtime_ns, hash, width, height, embedding, features, thumb)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                     ON CONFLICT(path) DO UPDATE SET size=excluded.size, mtime_ns=excluded.mtime_ns,
+                       hash=excluded.hash, width=excluded.width, height=excluded.height,
+                       embedding=excluded.embedding, features=excluded.features, thumb=excluded.thumb",
+                )
+                .map_err(e)?;
+            let mut unskip = tx.prepare("DELETE FROM skipped WHERE path=?1").map_err(e)?;
+            for p in photos {
+                let ps = path_str(&p.path)?;
+                ins.execute(params![
+                    ps,
+                    p.size as i64,
+                    p.mtime_ns,
+                    &p.hash[..],
+                    p.width,
+                    p.height,
+                    to_blob(&p.embedding),
+                    to_blob(&p.features),
+                    p.thumb
+                ])
+                .map_err(e)?;
+                unskip.execute([ps]).map_err(e)?;
+            }
+            let mut skip = tx
+                .prepare("INSERT OR REPLACE INTO skipped(path, size, mtime_ns, reason) VALUES (?1, ?2, ?3, ?4)")
+                .map_err(e)?;
+            for (p, size, mtime, reason) in skipped {
+                skip.execute(params![path_str(p)?, *size as i64, mtime, reason]).map_err(e)?;
+            }
+        }
+        tx.commit().map_err(e)
+    }
+
+    /// Delete photos (and skip records) by path in one transaction.
+    pub fn remove_paths(&mut self, paths: &[PathBuf]) -> Result<()> {
+        let path = self.path.clone();
+        let e = |err: rusqlite::Error| Error::index(&path, err);
+        let tx = self.conn.transaction().map_err(e)?;
+        for p in paths {
+            let ps = path_str(p)?;
+            tx.execute("DELETE FROM photos WHERE path=?1", [ps]).map_err(e)?;
+            tx.execute("DELETE FROM skipped WHERE path=?1", [ps]).map_err(e)?;
+        }
+        tx.commit().map_err(e)
+    }
+
+    /// Files remembered as unreadable, with (size, mtime) so a changed file is retried.
+    pub fn skipped_states(&self) -> Result<HashMap<PathBuf, (u64, i64)>> {
+        let mut st = self.conn.prepare("SELECT path, size, mtime_ns FROM skipped").map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map([], |r| Ok((PathBuf::from(r.get::<_, String>(0)?), (r.get::<_, i64>(1)? as u64, r.get(2)?))))
+            .map_err(|e| self.err(e))?;
+        rows.map(|r| r.map_err(|e| self.err(e))).collect()
+    }
+
+    /// Files that could not be indexed and why, sorted by path.
+    pub fn skipped(&self) -> Result<Vec<SkippedFile>> {
+        let mut st = self.conn.prepare("SELECT path, reason FROM skipped ORDER BY path").map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map([], |r| Ok(SkippedFile { path: PathBuf::from(r.get::<_, String>(0)?), reason: r.get(1)? }))
+            .map_err(|e| self.err(e))?;
+        rows.map(|r| r.map_err(|e| self.err(e))).collect()
+    }
+
+    /// Load search vectors of every photo with id greater than `after` (0 for all), ordered by id.
+    pub fn vectors_after(&self, after: i64) -> Result<Vectors> {
+        let mut st = self
+            .conn
+            .prepare("SELECT id, path, embedding FROM photos WHERE id > ?1 ORDER BY id")
+            .map_err(|e| self.err(e))?;
+        let mut v = Vectors::default();
+        let mut rows = st.query([after]).map_err(|e| self.err(e))?;
+        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+            v.ids.push(r.get(0).map_err(|e| self.err(e))?);
+            v.paths.push(PathBuf::from(r.get::<_, String>(1).map_err(|e| self.err(e))?));
+            let blob = r.get_ref(2).map_err(|e| self.err(e))?.as_blob().map_err(|e| self.err(e.into()))?;
+            if v.dim == 0 {
+                v.dim = blob.len() / 4;
+            }
+            from_blob_into(blob, &mut v.data);
+        }
+        Ok(v)
+    }
+
+    /// Raw encoder features (and search vectors) of photos by path, for training; `None` where not indexed.
+    pub fn features_for(&self, paths: &[PathBuf]) -> Result<Vec<Option<(Vec<f32>, Vec<f32>)>>> {
+        let mut st = self.conn.prepare("SELECT features, embedding FROM photos WHERE path=?1").map_err(|e| self.err(e))?;
+        paths
+            .iter()
+            .map(|p| {
+                st.query_row([path_str(p)?], |r| {
+                    let (mut f, mut e) = (Vec::new(), Vec::new());
+                    from_blob_into(r.get_ref(0)?.as_blob()?, &mut f);
+                    from_blob_into(r.get_ref(1)?.as_blob()?, &mut e);
+                    Ok((f, e))
+                })
+                .optional()
+                .map_err(|e| self.err(e))
+            })
+            .collect()
+    }
+
+    /// The cached JPEG thumbnail of a photo.
+    pub fn thumbnail(&self, id: i64) -> Result<Option<Vec<u8>>> {
+        self.conn.query_row("SELECT thumb FROM photos WHERE id=?1", [id], |r| r.get(0)).optional().map_err(|e| self.err(e))
+    }
+
+    /// Metadata of a photo.
+    pub fn meta(&self, id: i64) -> Result<Option<PhotoMeta>> {
+        self.conn
+            .query_row("SELECT id, path, size, mtime_ns, width, height FROM photos WHERE id=?1", [id], |r| {
+                Ok(PhotoMeta {
+                    id: r.get(0)?,
+                    path: PathBuf::from(r.get::<_, String>(1)?),
+                    size: r.get::<_, i64>(2)? as u64,
+                    mtime_ns: r.get(3)?,
+                    width: r.get(4)?,
+                    height: r.get(5)?,
+                })
+            })
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Counts and size on disk.
+    pub fn stats(&self) -> Result<Stats> {
+        let count = |sql: &str| self.conn.query_row(sql, [], |r| r.get::<_, i64>(0)).map_err(|e| self.err(e));
+        let bytes = ["", "-wal"]
+            .iter()
+            .filter_map(|s| std::fs::metadata(format!("{}{s}", self.path.display())).ok())
+            .map(|m| m.len())
+            .sum();
+        Ok(Stats {
+            photos: count("SELECT COUNT(*) FROM photos")? as u64,
+            skipped: count("SELECT COUNT(*) FROM skipped")? as u64,
+            folders: count("SELECT COUNT(*) FROM folders")? as u64,
+            bytes_on_disk: bytes,
+        })
+    }
+}

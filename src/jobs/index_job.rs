@@ -1,0 +1,298 @@
+//! The indexing pipeline: scan, diff, then decode in parallel and encode in batches, committing each batch.
+//!
+//! ```text
+//! scan + plan ──► work queue ──► N decode threads ──► bounded results ──► job thread: batch, encode, commit
+//! ```
+//! Each decode thread reads a file once, hashes it (BLAKE3) and, unless the content is already indexed
+//! (a moved, renamed or copied photo), decodes it once into both the model input and the thumbnail. The
+//! job thread owns the only ONNX session and the only write connection; every batch is one transaction,
+//! so a crash loses at most the batch in flight. Bounded channels keep memory flat whatever the library
+//! size. A bad file becomes a `Skipped` event and a skip record, and the job goes on.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use crossbeam_channel::{Receiver, Sender, bounded};
+use serde::Serialize;
+
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::index::{Index, NewPhoto};
+use crate::jobs::{CancelToken, JobEvent, JobHandle, Waker};
+use crate::library::{ScannedFile, decode, plan, scan};
+use crate::model::preprocess;
+
+/// Longer side of cached thumbnails, in pixels.
+pub const THUMB_SIDE: u32 = 320;
+
+/// What to index.
+#[derive(Debug, Clone, Default)]
+pub struct IndexRequest {
+    /// Folders or single photos.
+    pub roots: Vec<PathBuf>,
+    /// Remember folders among `roots` so later runs (and the GUI) re-scan them.
+    pub remember_folders: bool,
+    /// Remove indexed photos under `roots` that are gone from disk.
+    pub prune: bool,
+}
+
+/// The closing summary of an indexing run.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct IndexSummary {
+    /// Photos decoded and encoded.
+    pub indexed: usize,
+    /// Photos whose content was already indexed (moved, renamed, copied): vectors reused.
+    pub reused: usize,
+    pub unchanged: usize,
+    pub removed: usize,
+    /// Files skipped in this run, with the reason.
+    pub skipped: Vec<(PathBuf, String)>,
+    /// Files skipped in earlier runs and unchanged since.
+    pub previously_skipped: usize,
+    pub seconds: f64,
+    /// Seconds spent inside the image encoder.
+    pub encoder_seconds: f64,
+    pub provider: String,
+}
+
+enum Item {
+    Ready { file: ScannedFile, hash: [u8; 32], tensor: Vec<f32>, thumb: Vec<u8>, size: (u32, u32) },
+    Known { file: ScannedFile, hash: [u8; 32] },
+    Failed { file: ScannedFile, reason: String },
+}
+
+/// Run indexing on a background thread.
+pub fn spawn_index(engine: Arc<Engine>, req: IndexRequest, waker: Waker, cancel: CancelToken) -> JobHandle {
+    let (tx, rx) = crossbeam_channel::unbounded();
+    let token = cancel.clone();
+    let thread = std::thread::Builder::new()
+        .name("vignette-index".into())
+        .spawn(move || {
+            let emit = |e: JobEvent| {
+                let _ = tx.send(e);
+                waker();
+            };
+            match run_index(&engine, &req, &emit, &token) {
+                Ok(_) => {}
+                Err(e) => emit(JobEvent::Failed(e.to_string())),
+            }
+        })
+        .unwrap_or_else(|e| panic!("cannot spawn the index thread: {e}"));
+    JobHandle::new(rx, cancel, thread)
+}
+
+/// Index synchronously, reporting through `emit`; the terminal event is emitted here too.
+pub fn run_index(engine: &Engine, req: &IndexRequest, emit: &dyn Fn(JobEvent), cancel: &CancelToken) -> Result<IndexSummary> {
+    let t0 = Instant::now();
+    let mut index = engine.index()?;
+    if req.remember_folders {
+        for r in req.roots.iter().filter(|r| r.is_dir()) {
+            index.add_folder(r)?;
+        }
+    }
+    let (scanned, scan_errors) = scan(&req.roots, &|| cancel.is_cancelled());
+    let states = index.states()?;
+    let known: HashSet<[u8; 32]> = states.iter().map(|s| s.hash).collect();
+    let p = plan(scanned, states, &index.skipped_states()?, &req.roots, req.prune);
+    let mut summary = IndexSummary { unchanged: p.unchanged, previously_skipped: p.known_bad, ..Default::default() };
+    for (path, reason) in scan_errors {
+        emit(JobEvent::Skipped { path: path.clone(), reason: reason.clone() });
+        summary.skipped.push((path, reason));
+    }
+    let total = p.to_process.len();
+    emit(JobEvent::Started { total });
+
+    let mut vanished: HashMap<[u8; 32], Vec<PathBuf>> = HashMap::new();
+    for s in &p.vanished {
+        vanished.entry(s.hash).or_default().push(s.path.clone());
+    }
+    let mut encoder = if total > 0 { Some(engine.image_encoder()?) } else { None };
+    if let Some(enc) = &encoder {
+        let (name, why) = enc.provider();
+        summary.provider = name.to_owned();
+        emit(JobEvent::Note(match why {
+            Some(w) => format!("encoding on {name}: {w}"),
+            None => format!("encoding on {name}"),
+        }));
+        let ro = enc.run_options();
+        cancel.on_cancel(move || {
+            let _ = ro.terminate();
+        });
+    }
+
+    let spec = engine.pack.manifest.image.clone();
+    let batch_size = spec.batch;
+    let (work_tx, work_rx) = bounded::<ScannedFile>(batch_size * 4);
+    let (item_tx, item_rx) = bounded::<Item>(batch_size * 2);
+    let workers: Vec<_> = (0..engine.config.threads().max(1))
+        .map(|i| {
+            let (rx, tx, known, spec) = (work_rx.clone(), item_tx.clone(), known.clone(), spec.clone());
+            std::thread::Builder::new()
+                .name(format!("vignette-decode-{i}"))
+                .spawn(move || decode_worker(&rx, &tx, &known, &spec))
+                .map_err(|e| Error::Other(format!("cannot spawn a decode thread: {e}")))
+        })
+        .collect::<Result<_>>()?;
+    drop((work_rx, item_tx));
+    let feeder = {
+        let files = p.to_process;
+        let cancel = cancel.clone();
+        std::thread::Builder::new()
+            .name("vignette-feed".into())
+            .spawn(move || {
+                for f in files {
+                    if cancel.is_cancelled() || work_tx.send(f).is_err() {
+                        break;
+                    }
+                }
+            })
+            .map_err(|e| Error::Other(format!("cannot spawn the feeder thread: {e}")))?
+    };
+
+    let mut done = 0usize;
+    let mut result = Ok(());
+    while !cancel.is_cancelled() {
+        let Ok(first) = item_rx.recv() else { break };
+        let mut items = vec![first];
+        while items.len() < batch_size {
+            match item_rx.try_recv() {
+                Ok(i) => items.push(i),
+                Err(_) => break,
+            }
+        }
+        done += items.len();
+        let step = commit_batch(&mut index, encoder.as_mut(), items, &mut vanished, &mut summary, emit);
+        if let Err(e) = step {
+            result = Err(e);
+            break;
+        }
+        let secs = t0.elapsed().as_secs_f64().max(1e-9);
+        emit(JobEvent::Progress { done, total, per_second: (summary.indexed + summary.reused) as f64 / secs });
+    }
+    drop(item_rx);
+    let _ = feeder.join();
+    workers.into_iter().for_each(|w| {
+        let _ = w.join();
+    });
+    summary.seconds = t0.elapsed().as_secs_f64();
+    if let Err(e) = result {
+        if cancel.is_cancelled() {
+            emit(JobEvent::Cancelled(summary.clone()));
+            return Ok(summary);
+        }
+        return Err(e);
+    }
+    if cancel.is_cancelled() {
+        emit(JobEvent::Cancelled(summary.clone()));
+        return Ok(summary);
+    }
+    let gone: Vec<PathBuf> = vanished.into_values().flatten().collect();
+    index.remove_paths(&gone)?;
+    summary.removed += gone.len();
+    summary.seconds = t0.elapsed().as_secs_f64();
+    emit(JobEvent::Finished(summary.clone()));
+    Ok(summary)
+}
+
+fn decode_worker(rx: &Receiver<ScannedFile>, tx: &Sender<Item>, known: &HashSet<[u8; 32]>, spec: &crate::model::pack::ImageSpec) {
+    for file in rx {
+        let item = match std::fs::read(&file.path) {
+            Err(e) => Item::Failed { reason: format!("cannot read: {e}"), file },
+            Ok(bytes) => {
+                let hash: [u8; 32] = blake3::hash(&bytes).into();
+                if known.contains(&hash) {
+                    Item::Known { file, hash }
+                } else {
+                    let prepared = decode::decode(&file.path, &bytes, spec.size.max(THUMB_SIDE)).and_then(|d| {
+                        let tensor = preprocess::tensor(&d.image, spec)?;
+                        let thumb = decode::thumbnail_jpeg(&d.image, THUMB_SIDE)?;
+                        Ok((tensor, thumb, d.original))
+                    });
+                    match prepared {
+                        Ok((tensor, thumb, size)) => Item::Ready { file, hash, tensor, thumb, size },
+                        Err(e) => Item::Failed { reason: short_reason(&e), file },
+                    }
+                }
+            }
+        };
+        if tx.send(item).is_err() {
+            break;
+        }
+    }
+}
+
+fn short_reason(e: &Error) -> String {
+    match e {
+        Error::Decode { message, .. } => message.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn commit_batch(
+    index: &mut Index,
+    encoder: Option<&mut crate::model::encoders::ImageEncoder>,
+    items: Vec<Item>,
+    vanished: &mut HashMap<[u8; 32], Vec<PathBuf>>,
+    summary: &mut IndexSummary,
+    emit: &dyn Fn(JobEvent),
+) -> Result<()> {
+    let mut photos = Vec::new();
+    let mut removed = Vec::new();
+    let mut skipped = Vec::new();
+    let mut ready = Vec::new();
+    for item in items {
+        match item {
+            Item::Failed { file, reason } => {
+                emit(JobEvent::Skipped { path: file.path.clone(), reason: reason.clone() });
+                summary.skipped.push((file.path.clone(), reason.clone()));
+                skipped.push((file.path, file.size, file.mtime_ns, reason));
+            }
+            Item::Known { file, hash } => match index.by_hash(&hash)? {
+                Some(mut p) => {
+                    if let Some(from) = vanished.get_mut(&hash).and_then(Vec::pop) {
+                        removed.push(from);
+                    }
+                    p.path = file.path;
+                    p.size = file.size;
+                    p.mtime_ns = file.mtime_ns;
+                    photos.push(p);
+                    summary.reused += 1;
+                }
+                None => {
+                    let reason = "content vanished from the index during the scan; re-run indexing".to_owned();
+                    skipped.push((file.path, file.size, file.mtime_ns, reason));
+                }
+            },
+            Item::Ready { file, hash, tensor, thumb, size } => ready.push((file, hash, tensor, thumb, size)),
+        }
+    }
+    if !ready.is_empty() {
+        let encoder = encoder.ok_or_else(|| Error::Other("no image encoder".into()))?;
+        let n = ready.len();
+        let mut pixels = Vec::with_capacity(ready.iter().map(|r| r.2.len()).sum());
+        for r in &mut ready {
+            pixels.append(&mut r.2);
+        }
+        let t = Instant::now();
+        let vectors = encoder.encode(pixels, n)?;
+        summary.encoder_seconds += t.elapsed().as_secs_f64();
+        let (fd, sd) = (vectors.features.len() / n, vectors.search.len() / n);
+        for (i, (file, hash, _, thumb, (w, h))) in ready.into_iter().enumerate() {
+            photos.push(NewPhoto {
+                path: file.path,
+                size: file.size,
+                mtime_ns: file.mtime_ns,
+                hash,
+                width: w,
+                height: h,
+                embedding: vectors.search[i * sd..(i + 1) * sd].to_vec(),
+                features: vectors.features[i * fd..(i + 1) * fd].to_vec(),
+                thumb,
+            });
+            summary.indexed += 1;
+        }
+    }
+    index.commit(&photos, &removed, &skipped)
+}

@@ -1,0 +1,10 @@
+//! ONNX models: the pack manifest, the runtime, preprocessing, tokenisation and the encoders.
+//!
+//! Only `runtime` touches ONNX Runtime's loading and session building; everything model-specific comes
+//! from the pack manifest.
+
+pub mod encoders;
+pub mod pack;
+pub mod preprocess;
+pub mod runtime;
+pub mod tokenize;

@@ -29,12 +29,17 @@ pub struct Config {
 impl Config {
     /// Settings with the default data folder (or `VIGNETTE_DATA_DIR`).
     pub fn new(data_dir: Option<PathBuf>) -> Result<Config> {
-        let data_dir = match data_dir.or_else(|| std::env::var_os("VIGNETTE_DATA_DIR").map(PathBuf::from)) {
-            Some(d) => d,
-            None => directories::ProjectDirs::from("org", "vignette", "vignette")
-                .map(|d| d.data_dir().to_path_buf())
-                .ok_or_else(|| Error::Other("cannot find a home folder for the data folder; pass --data-dir".into()))?,
-        };
+        let data_dir =
+            match data_dir.or_else(|| std::env::var_os("VIGNETTE_DATA_DIR").map(PathBuf::from)) {
+                Some(d) => d,
+                None => directories::ProjectDirs::from("org", "vignette", "vignette")
+                    .map(|d| d.data_dir().to_path_buf())
+                    .ok_or_else(|| {
+                        Error::Other(
+                            "cannot find a home folder for the data folder; pass --data-dir".into(),
+                        )
+                    })?,
+            };
         Ok(Config {
             data_dir,
             pack: std::env::var("VIGNETTE_PACK").unwrap_or_else(|_| DEFAULT_PACK.to_owned()),
@@ -45,7 +50,13 @@ impl Config {
 
     /// Threads to use (resolving 0 to the number of cores).
     pub fn threads(&self) -> usize {
-        if self.threads > 0 { self.threads } else { std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2) }
+        if self.threads > 0 {
+            self.threads
+        } else {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2)
+        }
     }
 
     pub fn packs_dir(&self) -> PathBuf {
@@ -71,7 +82,10 @@ impl Config {
             return Ok(installed);
         }
         if self.pack == DEFAULT_PACK {
-            if let Some(d) = default_pack_dirs().into_iter().find(|d| d.join(crate::model::pack::MANIFEST).is_file()) {
+            if let Some(d) = default_pack_dirs()
+                .into_iter()
+                .find(|d| d.join(crate::model::pack::MANIFEST).is_file())
+            {
                 return Ok(d);
             }
         }
@@ -88,10 +102,17 @@ fn default_pack_dirs() -> Vec<PathBuf> {
     if let Some(p) = std::env::var_os("VIGNETTE_DEFAULT_PACK") {
         v.push(PathBuf::from(p));
     }
-    if let Some(exe_dir) = std::env::current_exe().ok().and_then(|e| e.parent().map(Path::to_path_buf)) {
+    if let Some(exe_dir) = std::env::current_exe()
+        .ok()
+        .and_then(|e| e.parent().map(Path::to_path_buf))
+    {
         v.push(exe_dir.join("../share/vignette/models").join(DEFAULT_PACK));
     }
-    v.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("models").join(DEFAULT_PACK));
+    v.push(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("models")
+            .join(DEFAULT_PACK),
+    );
     v
 }
 
@@ -100,6 +121,10 @@ pub fn model_search_path(pack_name: &str) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::env::var_os("VIGNETTE_MODEL_PATH")
         .map(|p| std::env::split_paths(&p).collect())
         .unwrap_or_default();
-    v.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/models").join(pack_name));
+    v.push(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/models")
+            .join(pack_name),
+    );
     v
 }

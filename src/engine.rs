@@ -27,10 +27,19 @@ impl Engine {
     /// Load the configured pack (the index file is created on first use).
     pub fn open(config: Config) -> Result<Engine> {
         let dir = config.pack_dir()?;
-        let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
+        let name = dir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_owned();
         let pack = Pack::load_with_search_path(&dir, &model_search_path(&name))?;
         let fingerprint = pack.fingerprint();
-        Ok(Engine { config, pack: Arc::new(pack), fingerprint, bridge: Mutex::new(None) })
+        Ok(Engine {
+            config,
+            pack: Arc::new(pack),
+            fingerprint,
+            bridge: Mutex::new(None),
+        })
     }
 
     /// The pack fingerprint the index is tied to.
@@ -40,27 +49,44 @@ impl Engine {
 
     /// The index file of this pack.
     pub fn index_path(&self) -> PathBuf {
-        self.config.indexes_dir().join(format!("{}-{}.sqlite", self.pack.manifest.name, self.fingerprint))
+        self.config.indexes_dir().join(format!(
+            "{}-{}.sqlite",
+            self.pack.manifest.name, self.fingerprint
+        ))
     }
 
     /// A new connection to the index.
     pub fn index(&self) -> Result<Index> {
-        Index::open(&self.index_path(), &self.fingerprint, self.pack.search_dim())
+        Index::open(
+            &self.index_path(),
+            &self.fingerprint,
+            self.pack.search_dim(),
+        )
     }
 
     fn session_options(&self, threads: usize) -> SessionOptions {
-        SessionOptions { provider: self.config.provider, threads }
+        SessionOptions {
+            provider: self.config.provider,
+            threads,
+        }
     }
 
     /// A text encoder (its own session).
     pub fn text_encoder(&self) -> Result<TextEncoder> {
-        TextEncoder::new(Arc::clone(&self.pack), self.session_options(self.config.threads().min(2)))
+        TextEncoder::new(
+            Arc::clone(&self.pack),
+            self.session_options(self.config.threads().min(2)),
+        )
     }
 
     /// An image encoder (its own session), with the label bridge when the pack needs it.
     pub fn image_encoder(&self) -> Result<ImageEncoder> {
         let bridge = self.label_bridge()?;
-        ImageEncoder::new(Arc::clone(&self.pack), bridge, self.session_options(self.config.threads()))
+        ImageEncoder::new(
+            Arc::clone(&self.pack),
+            bridge,
+            self.session_options(self.config.threads()),
+        )
     }
 
     /// The class-name embeddings of a `labels` pack (computed once, then read from the cache).
@@ -68,12 +94,21 @@ impl Engine {
         if self.pack.manifest.labels.is_none() {
             return Ok(None);
         }
-        let mut slot = self.bridge.lock().map_err(|_| crate::Error::Other("label cache lock poisoned".into()))?;
+        let mut slot = self
+            .bridge
+            .lock()
+            .map_err(|_| crate::Error::Other("label cache lock poisoned".into()))?;
         if let Some(b) = slot.as_ref() {
             return Ok(Some(Arc::clone(b)));
         }
-        let cache = self.config.cache_dir().join(format!("labels-{}.f32", self.fingerprint));
-        let bridge = self.text_encoder()?.label_bridge(Some(cache))?.map(Arc::new);
+        let cache = self
+            .config
+            .cache_dir()
+            .join(format!("labels-{}.f32", self.fingerprint));
+        let bridge = self
+            .text_encoder()?
+            .label_bridge(Some(cache))?
+            .map(Arc::new);
         slot.clone_from(&bridge);
         Ok(bridge)
     }

@@ -42,7 +42,11 @@ pub enum Error {
     Query(String),
     /// A caption file or split file is malformed.
     #[error("{message} (line {line}): {}", path.display())]
-    Captions { path: PathBuf, line: usize, message: String },
+    Captions {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
     /// Training failed.
     #[error("training failed: {0}")]
     Train(String),
@@ -60,22 +64,35 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     /// An I/O error with the action that failed and the path it failed on.
     pub fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Error::Io { action, path: path.into(), source }
+        Error::Io {
+            action,
+            path: path.into(),
+            source,
+        }
     }
 
     /// A model-pack error at `path`.
     pub fn pack(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
-        Error::Pack { path: path.into(), message: message.into() }
+        Error::Pack {
+            path: path.into(),
+            message: message.into(),
+        }
     }
 
     /// An ONNX Runtime error while doing `what`.
     pub fn onnx(what: impl Into<String>, err: impl std::fmt::Display) -> Self {
-        Error::Onnx { what: what.into(), message: err.to_string() }
+        Error::Onnx {
+            what: what.into(),
+            message: err.to_string(),
+        }
     }
 
     /// An index error at `path`.
     pub fn index(path: impl Into<PathBuf>, err: impl std::fmt::Display) -> Self {
-        Error::Index { path: path.into(), message: err.to_string() }
+        Error::Index {
+            path: path.into(),
+            message: err.to_string(),
+        }
     }
 }
 

@@ -26,5 +26,8 @@ pub fn to_blob(v: &[f32]) -> Vec<u8> {
 
 /// Decode little-endian bytes into f32s, appending to `out`.
 pub fn from_blob_into(b: &[u8], out: &mut Vec<f32>) {
-    out.extend(b.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])));
+    out.extend(
+        b.chunks_exact(4)
+            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])),
+    );
 }

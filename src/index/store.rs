@@ -75,18 +75,21 @@ pub struct Index {
 }
 
 fn path_str(p: &Path) -> Result<&str> {
-    p.to_str().ok_or_else(|| Error::Other(format!("path is not valid UTF-8: {}", p.display())))
+    p.to_str()
+        .ok_or_else(|| Error::Other(format!("path is not valid UTF-8: {}", p.display())))
 }
 
 impl Index {
     /// Open or create the index at `path` for a pack with this fingerprint.
     pub fn open(path: &Path, fingerprint: &str, search_dim: usize) -> Result<Index> {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| Error::io("cannot create index folder", dir, e))?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| Error::io("cannot create index folder", dir, e))?;
         }
         let e = |err: rusqlite::Error| Error::index(path, err);
         let conn = Connection::open(path).map_err(e)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(e)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(e)?;
         conn.execute_batch(
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;
              CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -100,7 +103,10 @@ impl Index {
                 mtime_ns INTEGER NOT NULL, reason TEXT NOT NULL);",
         )
         .map_err(e)?;
-        let idx = Index { conn, path: path.to_path_buf() };
+        let idx = Index {
+            conn,
+            path: path.to_path_buf(),
+        };
         idx.check_meta("schema", &SCHEMA_VERSION.to_string())?;
         idx.check_meta("fingerprint", fingerprint)?;
         idx.check_meta("dim", &search_dim.to_string())?;
@@ -119,11 +125,16 @@ impl Index {
             .map_err(|e| self.err(e))?;
         match have {
             None => {
-                self.conn.execute("INSERT INTO meta(key, value) VALUES (?1, ?2)", [key, want]).map_err(|e| self.err(e))?;
+                self.conn
+                    .execute("INSERT INTO meta(key, value) VALUES (?1, ?2)", [key, want])
+                    .map_err(|e| self.err(e))?;
                 Ok(())
             }
             Some(h) if h == want => Ok(()),
-            Some(h) => Err(Error::index(&self.path, format!("{key} is {h}, this build expects {want}; remove the file to rebuild it"))),
+            Some(h) => Err(Error::index(
+                &self.path,
+                format!("{key} is {h}, this build expects {want}; remove the file to rebuild it"),
+            )),
         }
     }
 
@@ -134,20 +145,33 @@ impl Index {
 
     /// Photo folders the user added, sorted.
     pub fn folders(&self) -> Result<Vec<PathBuf>> {
-        let mut st = self.conn.prepare("SELECT path FROM folders ORDER BY path").map_err(|e| self.err(e))?;
-        let rows = st.query_map([], |r| r.get::<_, String>(0)).map_err(|e| self.err(e))?;
-        rows.map(|r| r.map(PathBuf::from).map_err(|e| self.err(e))).collect()
+        let mut st = self
+            .conn
+            .prepare("SELECT path FROM folders ORDER BY path")
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map([], |r| r.get::<_, String>(0))
+            .map_err(|e| self.err(e))?;
+        rows.map(|r| r.map(PathBuf::from).map_err(|e| self.err(e)))
+            .collect()
     }
 
     /// Remember a folder (idempotent).
     pub fn add_folder(&self, dir: &Path) -> Result<()> {
-        self.conn.execute("INSERT OR IGNORE INTO folders(path) VALUES (?1)", [path_str(dir)?]).map_err(|e| self.err(e))?;
+        self.conn
+            .execute(
+                "INSERT OR IGNORE INTO folders(path) VALUES (?1)",
+                [path_str(dir)?],
+            )
+            .map_err(|e| self.err(e))?;
         Ok(())
     }
 
     /// Forget a folder and every photo under it that no other folder covers; returns photos removed.
     pub fn remove_folder(&mut self, dir: &Path) -> Result<usize> {
-        self.conn.execute("DELETE FROM folders WHERE path=?1", [path_str(dir)?]).map_err(|e| self.err(e))?;
+        self.conn
+            .execute("DELETE FROM folders WHERE path=?1", [path_str(dir)?])
+            .map_err(|e| self.err(e))?;
         let others = self.folders()?;
         let doomed: Vec<PathBuf> = self
             .states()?
@@ -161,7 +185,10 @@ impl Index {
 
     /// Every indexed file's state.
     pub fn states(&self) -> Result<Vec<FileState>> {
-        let mut st = self.conn.prepare("SELECT id, path, size, mtime_ns, hash FROM photos").map_err(|e| self.err(e))?;
+        let mut st = self
+            .conn
+            .prepare("SELECT id, path, size, mtime_ns, hash FROM photos")
+            .map_err(|e| self.err(e))?;
         let rows = st
             .query_map([], |r| {
                 let hash: Vec<u8> = r.get(4)?;
@@ -205,7 +232,12 @@ impl Index {
     }
 
     /// Write a batch in one transaction: upserts `photos`, deletes `removed`, records `skipped`.
-    pub fn commit(&mut self, photos: &[NewPhoto], removed: &[PathBuf], skipped: &[(PathBuf, u64, i64, String)]) -> Result<()> {
+    pub fn commit(
+        &mut self,
+        photos: &[NewPhoto],
+        removed: &[PathBuf],
+        skipped: &[(PathBuf, u64, i64, String)],
+    ) -> Result<()> {
         let path = self.path.clone();
         let e = |err: rusqlite::Error| Error::index(&path, err);
         let tx = self.conn.transaction().map_err(e)?;
@@ -244,7 +276,8 @@ impl Index {
                 .prepare("INSERT OR REPLACE INTO skipped(path, size, mtime_ns, reason) VALUES (?1, ?2, ?3, ?4)")
                 .map_err(e)?;
             for (p, size, mtime, reason) in skipped {
-                skip.execute(params![path_str(p)?, *size as i64, mtime, reason]).map_err(e)?;
+                skip.execute(params![path_str(p)?, *size as i64, mtime, reason])
+                    .map_err(e)?;
             }
         }
         tx.commit().map_err(e)
@@ -257,26 +290,44 @@ impl Index {
         let tx = self.conn.transaction().map_err(e)?;
         for p in paths {
             let ps = path_str(p)?;
-            tx.execute("DELETE FROM photos WHERE path=?1", [ps]).map_err(e)?;
-            tx.execute("DELETE FROM skipped WHERE path=?1", [ps]).map_err(e)?;
+            tx.execute("DELETE FROM photos WHERE path=?1", [ps])
+                .map_err(e)?;
+            tx.execute("DELETE FROM skipped WHERE path=?1", [ps])
+                .map_err(e)?;
         }
         tx.commit().map_err(e)
     }
 
     /// Files remembered as unreadable, with (size, mtime) so a changed file is retried.
     pub fn skipped_states(&self) -> Result<HashMap<PathBuf, (u64, i64)>> {
-        let mut st = self.conn.prepare("SELECT path, size, mtime_ns FROM skipped").map_err(|e| self.err(e))?;
+        let mut st = self
+            .conn
+            .prepare("SELECT path, size, mtime_ns FROM skipped")
+            .map_err(|e| self.err(e))?;
         let rows = st
-            .query_map([], |r| Ok((PathBuf::from(r.get::<_, String>(0)?), (r.get::<_, i64>(1)? as u64, r.get(2)?))))
+            .query_map([], |r| {
+                Ok((
+                    PathBuf::from(r.get::<_, String>(0)?),
+                    (r.get::<_, i64>(1)? as u64, r.get(2)?),
+                ))
+            })
             .map_err(|e| self.err(e))?;
         rows.map(|r| r.map_err(|e| self.err(e))).collect()
     }
 
     /// Files that could not be indexed and why, sorted by path.
     pub fn skipped(&self) -> Result<Vec<SkippedFile>> {
-        let mut st = self.conn.prepare("SELECT path, reason FROM skipped ORDER BY path").map_err(|e| self.err(e))?;
+        let mut st = self
+            .conn
+            .prepare("SELECT path, reason FROM skipped ORDER BY path")
+            .map_err(|e| self.err(e))?;
         let rows = st
-            .query_map([], |r| Ok(SkippedFile { path: PathBuf::from(r.get::<_, String>(0)?), reason: r.get(1)? }))
+            .query_map([], |r| {
+                Ok(SkippedFile {
+                    path: PathBuf::from(r.get::<_, String>(0)?),
+                    reason: r.get(1)?,
+                })
+            })
             .map_err(|e| self.err(e))?;
         rows.map(|r| r.map_err(|e| self.err(e))).collect()
     }
@@ -291,8 +342,14 @@ impl Index {
         let mut rows = st.query([after]).map_err(|e| self.err(e))?;
         while let Some(r) = rows.next().map_err(|e| self.err(e))? {
             v.ids.push(r.get(0).map_err(|e| self.err(e))?);
-            v.paths.push(PathBuf::from(r.get::<_, String>(1).map_err(|e| self.err(e))?));
-            let blob = r.get_ref(2).map_err(|e| self.err(e))?.as_blob().map_err(|e| self.err(e.into()))?;
+            v.paths.push(PathBuf::from(
+                r.get::<_, String>(1).map_err(|e| self.err(e))?,
+            ));
+            let blob = r
+                .get_ref(2)
+                .map_err(|e| self.err(e))?
+                .as_blob()
+                .map_err(|e| self.err(e.into()))?;
             if v.dim == 0 {
                 v.dim = blob.len() / 4;
             }
@@ -303,7 +360,10 @@ impl Index {
 
     /// Raw encoder features (and search vectors) of photos by path, for training; `None` where not indexed.
     pub fn features_for(&self, paths: &[PathBuf]) -> Result<Vec<Option<(Vec<f32>, Vec<f32>)>>> {
-        let mut st = self.conn.prepare("SELECT features, embedding FROM photos WHERE path=?1").map_err(|e| self.err(e))?;
+        let mut st = self
+            .conn
+            .prepare("SELECT features, embedding FROM photos WHERE path=?1")
+            .map_err(|e| self.err(e))?;
         paths
             .iter()
             .map(|p| {
@@ -321,29 +381,40 @@ impl Index {
 
     /// The cached JPEG thumbnail of a photo.
     pub fn thumbnail(&self, id: i64) -> Result<Option<Vec<u8>>> {
-        self.conn.query_row("SELECT thumb FROM photos WHERE id=?1", [id], |r| r.get(0)).optional().map_err(|e| self.err(e))
+        self.conn
+            .query_row("SELECT thumb FROM photos WHERE id=?1", [id], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.err(e))
     }
 
     /// Metadata of a photo.
     pub fn meta(&self, id: i64) -> Result<Option<PhotoMeta>> {
         self.conn
-            .query_row("SELECT id, path, size, mtime_ns, width, height FROM photos WHERE id=?1", [id], |r| {
-                Ok(PhotoMeta {
-                    id: r.get(0)?,
-                    path: PathBuf::from(r.get::<_, String>(1)?),
-                    size: r.get::<_, i64>(2)? as u64,
-                    mtime_ns: r.get(3)?,
-                    width: r.get(4)?,
-                    height: r.get(5)?,
-                })
-            })
+            .query_row(
+                "SELECT id, path, size, mtime_ns, width, height FROM photos WHERE id=?1",
+                [id],
+                |r| {
+                    Ok(PhotoMeta {
+                        id: r.get(0)?,
+                        path: PathBuf::from(r.get::<_, String>(1)?),
+                        size: r.get::<_, i64>(2)? as u64,
+                        mtime_ns: r.get(3)?,
+                        width: r.get(4)?,
+                        height: r.get(5)?,
+                    })
+                },
+            )
             .optional()
             .map_err(|e| self.err(e))
     }
 
     /// Counts and size on disk.
     pub fn stats(&self) -> Result<Stats> {
-        let count = |sql: &str| self.conn.query_row(sql, [], |r| r.get::<_, i64>(0)).map_err(|e| self.err(e));
+        let count = |sql: &str| {
+            self.conn
+                .query_row(sql, [], |r| r.get::<_, i64>(0))
+                .map_err(|e| self.err(e))
+        };
         let bytes = ["", "-wal"]
             .iter()
             .filter_map(|s| std::fs::metadata(format!("{}{s}", self.path.display())).ok())

@@ -58,13 +58,30 @@ pub struct IndexSummary {
 }
 
 enum Item {
-    Ready { file: ScannedFile, hash: [u8; 32], tensor: Vec<f32>, thumb: Vec<u8>, size: (u32, u32) },
-    Known { file: ScannedFile, hash: [u8; 32] },
-    Failed { file: ScannedFile, reason: String },
+    Ready {
+        file: ScannedFile,
+        hash: [u8; 32],
+        tensor: Vec<f32>,
+        thumb: Vec<u8>,
+        size: (u32, u32),
+    },
+    Known {
+        file: ScannedFile,
+        hash: [u8; 32],
+    },
+    Failed {
+        file: ScannedFile,
+        reason: String,
+    },
 }
 
 /// Run indexing on a background thread.
-pub fn spawn_index(engine: Arc<Engine>, req: IndexRequest, waker: Waker, cancel: CancelToken) -> JobHandle {
+pub fn spawn_index(
+    engine: Arc<Engine>,
+    req: IndexRequest,
+    waker: Waker,
+    cancel: CancelToken,
+) -> JobHandle {
     let (tx, rx) = crossbeam_channel::unbounded();
     let token = cancel.clone();
     let thread = std::thread::Builder::new()
@@ -84,7 +101,12 @@ pub fn spawn_index(engine: Arc<Engine>, req: IndexRequest, waker: Waker, cancel:
 }
 
 /// Index synchronously, reporting through `emit`; the terminal event is emitted here too.
-pub fn run_index(engine: &Engine, req: &IndexRequest, emit: &dyn Fn(JobEvent), cancel: &CancelToken) -> Result<IndexSummary> {
+pub fn run_index(
+    engine: &Engine,
+    req: &IndexRequest,
+    emit: &dyn Fn(JobEvent),
+    cancel: &CancelToken,
+) -> Result<IndexSummary> {
     let t0 = Instant::now();
     let mut index = engine.index()?;
     if req.remember_folders {
@@ -95,10 +117,23 @@ pub fn run_index(engine: &Engine, req: &IndexRequest, emit: &dyn Fn(JobEvent), c
     let (scanned, scan_errors) = scan(&req.roots, &|| cancel.is_cancelled());
     let states = index.states()?;
     let known: HashSet<[u8; 32]> = states.iter().map(|s| s.hash).collect();
-    let p = plan(scanned, states, &index.skipped_states()?, &req.roots, req.prune);
-    let mut summary = IndexSummary { unchanged: p.unchanged, previously_skipped: p.known_bad, ..Default::default() };
+    let p = plan(
+        scanned,
+        states,
+        &index.skipped_states()?,
+        &req.roots,
+        req.prune,
+    );
+    let mut summary = IndexSummary {
+        unchanged: p.unchanged,
+        previously_skipped: p.known_bad,
+        ..Default::default()
+    };
     for (path, reason) in scan_errors {
-        emit(JobEvent::Skipped { path: path.clone(), reason: reason.clone() });
+        emit(JobEvent::Skipped {
+            path: path.clone(),
+            reason: reason.clone(),
+        });
         summary.skipped.push((path, reason));
     }
     let total = p.to_process.len();
@@ -108,7 +143,11 @@ pub fn run_index(engine: &Engine, req: &IndexRequest, emit: &dyn Fn(JobEvent), c
     for s in &p.vanished {
         vanished.entry(s.hash).or_default().push(s.path.clone());
     }
-    let mut encoder = if total > 0 { Some(engine.image_encoder()?) } else { None };
+    let mut encoder = if total > 0 {
+        Some(engine.image_encoder()?)
+    } else {
+        None
+    };
     if let Some(enc) = &encoder {
         let (name, why) = enc.provider();
         summary.provider = name.to_owned();
@@ -128,7 +167,12 @@ pub fn run_index(engine: &Engine, req: &IndexRequest, emit: &dyn Fn(JobEvent), c
     let (item_tx, item_rx) = bounded::<Item>(batch_size * 2);
     let workers: Vec<_> = (0..engine.config.threads().max(1))
         .map(|i| {
-            let (rx, tx, known, spec) = (work_rx.clone(), item_tx.clone(), known.clone(), spec.clone());
+            let (rx, tx, known, spec) = (
+                work_rx.clone(),
+                item_tx.clone(),
+                known.clone(),
+                spec.clone(),
+            );
             std::thread::Builder::new()
                 .name(format!("vignette-decode-{i}"))
                 .spawn(move || decode_worker(&rx, &tx, &known, &spec))
@@ -163,13 +207,24 @@ pub fn run_index(engine: &Engine, req: &IndexRequest, emit: &dyn Fn(JobEvent), c
             }
         }
         done += items.len();
-        let step = commit_batch(&mut index, encoder.as_mut(), items, &mut vanished, &mut summary, emit);
+        let step = commit_batch(
+            &mut index,
+            encoder.as_mut(),
+            items,
+            &mut vanished,
+            &mut summary,
+            emit,
+        );
         if let Err(e) = step {
             result = Err(e);
             break;
         }
         let secs = t0.elapsed().as_secs_f64().max(1e-9);
-        emit(JobEvent::Progress { done, total, per_second: (summary.indexed + summary.reused) as f64 / secs });
+        emit(JobEvent::Progress {
+            done,
+            total,
+            per_second: (summary.indexed + summary.reused) as f64 / secs,
+        });
     }
     drop(item_rx);
     let _ = feeder.join();
@@ -196,23 +251,41 @@ pub fn run_index(engine: &Engine, req: &IndexRequest, emit: &dyn Fn(JobEvent), c
     Ok(summary)
 }
 
-fn decode_worker(rx: &Receiver<ScannedFile>, tx: &Sender<Item>, known: &HashSet<[u8; 32]>, spec: &crate::model::pack::ImageSpec) {
+fn decode_worker(
+    rx: &Receiver<ScannedFile>,
+    tx: &Sender<Item>,
+    known: &HashSet<[u8; 32]>,
+    spec: &crate::model::pack::ImageSpec,
+) {
     for file in rx {
         let item = match std::fs::read(&file.path) {
-            Err(e) => Item::Failed { reason: format!("cannot read: {e}"), file },
+            Err(e) => Item::Failed {
+                reason: format!("cannot read: {e}"),
+                file,
+            },
             Ok(bytes) => {
                 let hash: [u8; 32] = blake3::hash(&bytes).into();
                 if known.contains(&hash) {
                     Item::Known { file, hash }
                 } else {
-                    let prepared = decode::decode(&file.path, &bytes, spec.size.max(THUMB_SIDE)).and_then(|d| {
-                        let tensor = preprocess::tensor(&d.image, spec)?;
-                        let thumb = decode::thumbnail_jpeg(&d.image, THUMB_SIDE)?;
-                        Ok((tensor, thumb, d.original))
-                    });
+                    let prepared = decode::decode(&file.path, &bytes, spec.size.max(THUMB_SIDE))
+                        .and_then(|d| {
+                            let tensor = preprocess::tensor(&d.image, spec)?;
+                            let thumb = decode::thumbnail_jpeg(&d.image, THUMB_SIDE)?;
+                            Ok((tensor, thumb, d.original))
+                        });
                     match prepared {
-                        Ok((tensor, thumb, size)) => Item::Ready { file, hash, tensor, thumb, size },
-                        Err(e) => Item::Failed { reason: short_reason(&e), file },
+                        Ok((tensor, thumb, size)) => Item::Ready {
+                            file,
+                            hash,
+                            tensor,
+                            thumb,
+                            size,
+                        },
+                        Err(e) => Item::Failed {
+                            reason: short_reason(&e),
+                            file,
+                        },
                     }
                 }
             }
@@ -245,7 +318,10 @@ fn commit_batch(
     for item in items {
         match item {
             Item::Failed { file, reason } => {
-                emit(JobEvent::Skipped { path: file.path.clone(), reason: reason.clone() });
+                emit(JobEvent::Skipped {
+                    path: file.path.clone(),
+                    reason: reason.clone(),
+                });
                 summary.skipped.push((file.path.clone(), reason.clone()));
                 skipped.push((file.path, file.size, file.mtime_ns, reason));
             }
@@ -261,11 +337,18 @@ fn commit_batch(
                     summary.reused += 1;
                 }
                 None => {
-                    let reason = "content vanished from the index during the scan; re-run indexing".to_owned();
+                    let reason = "content vanished from the index during the scan; re-run indexing"
+                        .to_owned();
                     skipped.push((file.path, file.size, file.mtime_ns, reason));
                 }
             },
-            Item::Ready { file, hash, tensor, thumb, size } => ready.push((file, hash, tensor, thumb, size)),
+            Item::Ready {
+                file,
+                hash,
+                tensor,
+                thumb,
+                size,
+            } => ready.push((file, hash, tensor, thumb, size)),
         }
     }
     if !ready.is_empty() {

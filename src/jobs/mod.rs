@@ -36,7 +36,9 @@ pub struct CancelToken {
 
 impl std::fmt::Debug for CancelToken {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CancelToken").field("cancelled", &self.is_cancelled()).finish()
+        f.debug_struct("CancelToken")
+            .field("cancelled", &self.is_cancelled())
+            .finish()
     }
 }
 
@@ -48,7 +50,11 @@ impl CancelToken {
     /// Ask the job to stop; runs the hooks (outside the flag's ordering, once).
     pub fn cancel(&self) {
         if !self.flag.swap(true, Ordering::SeqCst) {
-            let hooks = self.hooks.lock().map(|mut h| std::mem::take(&mut *h)).unwrap_or_default();
+            let hooks = self
+                .hooks
+                .lock()
+                .map(|mut h| std::mem::take(&mut *h))
+                .unwrap_or_default();
             hooks.iter().for_each(|h| h());
         }
     }
@@ -71,9 +77,18 @@ impl CancelToken {
 /// then exactly one of `Finished`, `Cancelled` or `Failed`.
 #[derive(Debug, Clone)]
 pub enum JobEvent {
-    Started { total: usize },
-    Progress { done: usize, total: usize, per_second: f64 },
-    Skipped { path: PathBuf, reason: String },
+    Started {
+        total: usize,
+    },
+    Progress {
+        done: usize,
+        total: usize,
+        per_second: f64,
+    },
+    Skipped {
+        path: PathBuf,
+        reason: String,
+    },
     /// Something worth telling the user that is not a failure (e.g. the execution provider in use).
     Note(String),
     Finished(IndexSummary),
@@ -84,7 +99,10 @@ pub enum JobEvent {
 impl JobEvent {
     /// Whether this event ends the job.
     pub fn is_terminal(&self) -> bool {
-        matches!(self, JobEvent::Finished(_) | JobEvent::Cancelled(_) | JobEvent::Failed(_))
+        matches!(
+            self,
+            JobEvent::Finished(_) | JobEvent::Cancelled(_) | JobEvent::Failed(_)
+        )
     }
 }
 
@@ -96,8 +114,16 @@ pub struct JobHandle {
 }
 
 impl JobHandle {
-    pub(crate) fn new(events: Receiver<JobEvent>, cancel: CancelToken, thread: JoinHandle<()>) -> Self {
-        JobHandle { events, cancel, thread: Some(thread) }
+    pub(crate) fn new(
+        events: Receiver<JobEvent>,
+        cancel: CancelToken,
+        thread: JoinHandle<()>,
+    ) -> Self {
+        JobHandle {
+            events,
+            cancel,
+            thread: Some(thread),
+        }
     }
 
     /// Whether the worker thread has ended.

@@ -29,12 +29,16 @@ pub struct Decoded {
 }
 
 fn decode_err(path: &Path, msg: impl std::fmt::Display) -> Error {
-    Error::Decode { path: path.to_path_buf(), message: msg.to_string() }
+    Error::Decode {
+        path: path.to_path_buf(),
+        message: msg.to_string(),
+    }
 }
 
 /// Decode `bytes` (read from `path`) so that the shorter side stays at least `min_side` where possible.
 pub fn decode(path: &Path, bytes: &[u8], min_side: u32) -> Result<Decoded> {
-    let format = image::guess_format(bytes).map_err(|_| decode_err(path, "not a recognised image format"))?;
+    let format = image::guess_format(bytes)
+        .map_err(|_| decode_err(path, "not a recognised image format"))?;
     if format == image::ImageFormat::Jpeg {
         decode_jpeg(path, bytes, min_side)
     } else {
@@ -45,21 +49,31 @@ pub fn decode(path: &Path, bytes: &[u8], min_side: u32) -> Result<Decoded> {
 fn decode_jpeg(path: &Path, bytes: &[u8], min_side: u32) -> Result<Decoded> {
     let mut dec = jpeg_decoder::Decoder::new(Cursor::new(bytes));
     dec.read_info().map_err(|e| decode_err(path, e))?;
-    let info = dec.info().ok_or_else(|| decode_err(path, "missing JPEG header"))?;
+    let info = dec
+        .info()
+        .ok_or_else(|| decode_err(path, "missing JPEG header"))?;
     let (w, h) = (u32::from(info.width), u32::from(info.height));
     check_size(path, w, h)?;
     // Ask for the smallest DCT scale keeping the shorter side >= min_side.
     let short = w.min(h).max(1);
     let factor = (short / min_side.max(1)).clamp(1, 8);
-    let factor = [8u32, 4, 2, 1].into_iter().find(|f| *f <= factor).unwrap_or(1);
+    let factor = [8u32, 4, 2, 1]
+        .into_iter()
+        .find(|f| *f <= factor)
+        .unwrap_or(1);
     let req = (w.div_ceil(factor) as u16, h.div_ceil(factor) as u16);
     let (sw, sh) = dec.scale(req.0, req.1).map_err(|e| decode_err(path, e))?;
     let pixels = dec.decode().map_err(|e| decode_err(path, e))?;
-    let info = dec.info().ok_or_else(|| decode_err(path, "missing JPEG header"))?;
+    let info = dec
+        .info()
+        .ok_or_else(|| decode_err(path, "missing JPEG header"))?;
     let rgb: Vec<u8> = match info.pixel_format {
         jpeg_decoder::PixelFormat::RGB24 => pixels,
         jpeg_decoder::PixelFormat::L8 => pixels.iter().flat_map(|&v| [v, v, v]).collect(),
-        jpeg_decoder::PixelFormat::L16 => pixels.chunks_exact(2).flat_map(|c| [c[0], c[0], c[0]]).collect(),
+        jpeg_decoder::PixelFormat::L16 => pixels
+            .chunks_exact(2)
+            .flat_map(|c| [c[0], c[0], c[0]])
+            .collect(),
         jpeg_decoder::PixelFormat::CMYK32 => pixels
             .chunks_exact(4)
             .flat_map(|c| {
@@ -71,15 +85,27 @@ fn decode_jpeg(path: &Path, bytes: &[u8], min_side: u32) -> Result<Decoded> {
     };
     let img = RgbImage::from_raw(u32::from(sw), u32::from(sh), rgb)
         .ok_or_else(|| decode_err(path, "decoder returned a short pixel buffer"))?;
-    let orientation = dec.exif_data().and_then(Orientation::from_exif_chunk).unwrap_or(Orientation::NoTransforms);
+    let orientation = dec
+        .exif_data()
+        .and_then(Orientation::from_exif_chunk)
+        .unwrap_or(Orientation::NoTransforms);
     let mut dynimg = DynamicImage::ImageRgb8(img);
     dynimg.apply_orientation(orientation);
-    let original = if swaps_sides(orientation) { (h, w) } else { (w, h) };
-    Ok(Decoded { image: dynimg.into_rgb8(), original })
+    let original = if swaps_sides(orientation) {
+        (h, w)
+    } else {
+        (w, h)
+    };
+    Ok(Decoded {
+        image: dynimg.into_rgb8(),
+        original,
+    })
 }
 
 fn decode_generic(path: &Path, bytes: &[u8]) -> Result<Decoded> {
-    let mut reader = ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| decode_err(path, e))?;
+    let mut reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| decode_err(path, e))?;
     let mut limits = image::Limits::default();
     limits.max_alloc = Some(MAX_PIXELS * 4);
     reader.limits(limits);
@@ -90,8 +116,15 @@ fn decode_generic(path: &Path, bytes: &[u8]) -> Result<Decoded> {
     let mut img = DynamicImage::from_decoder(decoder).map_err(|e| decode_err(path, e))?;
     img.apply_orientation(orientation);
     let original = (img.width(), img.height());
-    let rgb = if img.color().has_alpha() { composite_on_white(&img) } else { img.into_rgb8() };
-    Ok(Decoded { image: rgb, original })
+    let rgb = if img.color().has_alpha() {
+        composite_on_white(&img)
+    } else {
+        img.into_rgb8()
+    };
+    Ok(Decoded {
+        image: rgb,
+        original,
+    })
 }
 
 fn check_size(path: &Path, w: u32, h: u32) -> Result<()> {
@@ -99,13 +132,22 @@ fn check_size(path: &Path, w: u32, h: u32) -> Result<()> {
         return Err(decode_err(path, "image has no pixels"));
     }
     if u64::from(w) * u64::from(h) > MAX_PIXELS {
-        return Err(decode_err(path, format!("{w}x{h} exceeds the {MAX_PIXELS}-pixel limit")));
+        return Err(decode_err(
+            path,
+            format!("{w}x{h} exceeds the {MAX_PIXELS}-pixel limit"),
+        ));
     }
     Ok(())
 }
 
 fn swaps_sides(o: Orientation) -> bool {
-    matches!(o, Orientation::Rotate90 | Orientation::Rotate270 | Orientation::Rotate90FlipH | Orientation::Rotate270FlipH)
+    matches!(
+        o,
+        Orientation::Rotate90
+            | Orientation::Rotate270
+            | Orientation::Rotate90FlipH
+            | Orientation::Rotate270FlipH
+    )
 }
 
 fn composite_on_white(img: &DynamicImage) -> RgbImage {
@@ -124,11 +166,17 @@ fn composite_on_white(img: &DynamicImage) -> RgbImage {
 pub fn thumbnail_jpeg(img: &RgbImage, max_side: u32) -> Result<Vec<u8>> {
     let (w, h) = img.dimensions();
     let scale = (max_side as f32 / w.max(h) as f32).min(1.0);
-    let (tw, th) = (((w as f32 * scale).round() as u32).max(1), ((h as f32 * scale).round() as u32).max(1));
-    let small = crate::model::preprocess::resize(img, tw, th, crate::model::pack::Filter::Bilinear)?;
+    let (tw, th) = (
+        ((w as f32 * scale).round() as u32).max(1),
+        ((h as f32 * scale).round() as u32).max(1),
+    );
+    let small =
+        crate::model::preprocess::resize(img, tw, th, crate::model::pack::Filter::Bilinear)?;
     let mut out = Vec::with_capacity(16 * 1024);
     let enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85);
-    small.write_with_encoder(enc).map_err(|e| Error::Other(format!("cannot encode thumbnail: {e}")))?;
+    small
+        .write_with_encoder(enc)
+        .map_err(|e| Error::Other(format!("cannot encode thumbnail: {e}")))?;
     Ok(out)
 }
 
@@ -144,24 +192,40 @@ mod tests {
 
     #[test]
     fn jpeg_is_reduced_but_keeps_min_side() {
-        let img = DynamicImage::ImageRgb8(RgbImage::from_pixel(2000, 1000, image::Rgb([200, 10, 10])));
+        let img =
+            DynamicImage::ImageRgb8(RgbImage::from_pixel(2000, 1000, image::Rgb([200, 10, 10])));
         let bytes = encode(&img, image::ImageFormat::Jpeg);
         let d = decode(Path::new("x.jpg"), &bytes, 224).expect("decode");
         assert_eq!(d.original, (2000, 1000));
-        assert!(d.image.height() >= 224 && d.image.height() <= 500, "{:?}", d.image.dimensions());
+        assert!(
+            d.image.height() >= 224 && d.image.height() <= 500,
+            "{:?}",
+            d.image.dimensions()
+        );
         assert!(d.image.get_pixel(10, 10)[0] > 180);
     }
 
     #[test]
     fn png_alpha_is_composited_on_white() {
-        let img = DynamicImage::ImageRgba8(image::RgbaImage::from_pixel(4, 4, image::Rgba([0, 0, 0, 0])));
-        let d = decode(Path::new("x.png"), &encode(&img, image::ImageFormat::Png), 224).expect("decode");
+        let img = DynamicImage::ImageRgba8(image::RgbaImage::from_pixel(
+            4,
+            4,
+            image::Rgba([0, 0, 0, 0]),
+        ));
+        let d = decode(
+            Path::new("x.png"),
+            &encode(&img, image::ImageFormat::Png),
+            224,
+        )
+        .expect("decode");
         assert_eq!(d.image.get_pixel(0, 0).0, [255, 255, 255]);
     }
 
     #[test]
     fn garbage_is_a_clear_error() {
-        let err = decode(Path::new("/p/bad.jpg"), b"not an image at all", 224).err().expect("error");
+        let err = decode(Path::new("/p/bad.jpg"), b"not an image at all", 224)
+            .err()
+            .expect("error");
         assert!(err.to_string().contains("/p/bad.jpg"), "{err}");
         let truncated = &encode(&DynamicImage::new_rgb8(64, 64), image::ImageFormat::Jpeg)[..100];
         assert!(decode(Path::new("t.jpg"), truncated, 224).is_err());

@@ -12,11 +12,15 @@ use std::time::UNIX_EPOCH;
 use crate::index::FileState;
 
 /// Extensions of the formats we decode.
-pub const EXTENSIONS: &[&str] = &["jpg", "jpeg", "jpe", "png", "webp", "gif", "bmp", "tif", "tiff"];
+pub const EXTENSIONS: &[&str] = &[
+    "jpg", "jpeg", "jpe", "png", "webp", "gif", "bmp", "tif", "tiff",
+];
 
 /// Whether a path looks like a photo we can decode.
 pub fn is_photo(path: &Path) -> bool {
-    path.extension().and_then(|e| e.to_str()).is_some_and(|e| EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
 }
 
 /// A photo found on disk.
@@ -37,13 +41,20 @@ impl ScannedFile {
             .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
             .map(|d| d.as_nanos() as i64)
             .unwrap_or(0);
-        Ok(ScannedFile { path: path.to_path_buf(), size: md.len(), mtime_ns })
+        Ok(ScannedFile {
+            path: path.to_path_buf(),
+            size: md.len(),
+            mtime_ns,
+        })
     }
 }
 
 /// Walk `roots` (folders or single files). Returns photos sorted by path, and folders or files that could
 /// not be read with the reason.
-pub fn scan(roots: &[PathBuf], cancelled: &dyn Fn() -> bool) -> (Vec<ScannedFile>, Vec<(PathBuf, String)>) {
+pub fn scan(
+    roots: &[PathBuf],
+    cancelled: &dyn Fn() -> bool,
+) -> (Vec<ScannedFile>, Vec<(PathBuf, String)>) {
     let mut found = Vec::new();
     let mut errors = Vec::new();
     let mut stack: Vec<PathBuf> = Vec::new();
@@ -71,7 +82,10 @@ pub fn scan(roots: &[PathBuf], cancelled: &dyn Fn() -> bool) -> (Vec<ScannedFile
         };
         for entry in entries.flatten() {
             let path = entry.path();
-            let hidden = entry.file_name().to_str().is_some_and(|n| n.starts_with('.'));
+            let hidden = entry
+                .file_name()
+                .to_str()
+                .is_some_and(|n| n.starts_with('.'));
             let Ok(ft) = entry.file_type() else { continue };
             if ft.is_dir() {
                 if !hidden {
@@ -114,7 +128,8 @@ pub fn plan(
     prune: bool,
 ) -> Plan {
     let seen: HashSet<&Path> = scanned.iter().map(|f| f.path.as_path()).collect();
-    let by_path: HashMap<&Path, &FileState> = indexed.iter().map(|s| (s.path.as_path(), s)).collect();
+    let by_path: HashMap<&Path, &FileState> =
+        indexed.iter().map(|s| (s.path.as_path(), s)).collect();
     let mut plan = Plan::default();
     for f in &scanned {
         match by_path.get(f.path.as_path()) {
@@ -126,7 +141,9 @@ pub fn plan(
     if prune {
         plan.vanished = indexed
             .iter()
-            .filter(|s| roots.iter().any(|r| s.path.starts_with(r)) && !seen.contains(s.path.as_path()))
+            .filter(|s| {
+                roots.iter().any(|r| s.path.starts_with(r)) && !seen.contains(s.path.as_path())
+            })
             .cloned()
             .collect();
     }
@@ -138,23 +155,54 @@ mod tests {
     use super::*;
 
     fn state(p: &str, size: u64, mtime: i64) -> FileState {
-        FileState { id: 1, path: PathBuf::from(p), size, mtime_ns: mtime, hash: [0; 32] }
+        FileState {
+            id: 1,
+            path: PathBuf::from(p),
+            size,
+            mtime_ns: mtime,
+            hash: [0; 32],
+        }
     }
 
     #[test]
     fn plan_sorts_files_into_buckets() {
         let scanned = vec![
-            ScannedFile { path: "/r/a.jpg".into(), size: 1, mtime_ns: 1 },
-            ScannedFile { path: "/r/b.jpg".into(), size: 2, mtime_ns: 5 },
-            ScannedFile { path: "/r/c.jpg".into(), size: 3, mtime_ns: 3 },
-            ScannedFile { path: "/r/bad.jpg".into(), size: 4, mtime_ns: 4 },
+            ScannedFile {
+                path: "/r/a.jpg".into(),
+                size: 1,
+                mtime_ns: 1,
+            },
+            ScannedFile {
+                path: "/r/b.jpg".into(),
+                size: 2,
+                mtime_ns: 5,
+            },
+            ScannedFile {
+                path: "/r/c.jpg".into(),
+                size: 3,
+                mtime_ns: 3,
+            },
+            ScannedFile {
+                path: "/r/bad.jpg".into(),
+                size: 4,
+                mtime_ns: 4,
+            },
         ];
-        let indexed = vec![state("/r/a.jpg", 1, 1), state("/r/b.jpg", 2, 2), state("/r/gone.jpg", 9, 9), state("/other/x.jpg", 1, 1)];
+        let indexed = vec![
+            state("/r/a.jpg", 1, 1),
+            state("/r/b.jpg", 2, 2),
+            state("/r/gone.jpg", 9, 9),
+            state("/other/x.jpg", 1, 1),
+        ];
         let skipped = HashMap::from([(PathBuf::from("/r/bad.jpg"), (4, 4))]);
         let p = plan(scanned, indexed, &skipped, &[PathBuf::from("/r")], true);
         assert_eq!(p.unchanged, 1);
         assert_eq!(p.known_bad, 1);
-        let todo: Vec<_> = p.to_process.iter().map(|f| f.path.to_str().unwrap_or("")).collect();
+        let todo: Vec<_> = p
+            .to_process
+            .iter()
+            .map(|f| f.path.to_str().unwrap_or(""))
+            .collect();
         assert_eq!(todo, ["/r/b.jpg", "/r/c.jpg"]);
         assert_eq!(p.vanished.len(), 1);
         assert_eq!(p.vanished[0].path, PathBuf::from("/r/gone.jpg"));
@@ -164,11 +212,28 @@ mod tests {
     fn scan_skips_hidden_and_non_photos() {
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::create_dir_all(dir.path().join("sub/.hidden")).expect("mkdir");
-        for f in ["a.JPG", "sub/b.png", "sub/.hidden/c.jpg", "notes.txt", "sub/.d.jpg"] {
+        for f in [
+            "a.JPG",
+            "sub/b.png",
+            "sub/.hidden/c.jpg",
+            "notes.txt",
+            "sub/.d.jpg",
+        ] {
             std::fs::write(dir.path().join(f), b"x").expect("write");
         }
-        let (found, errors) = scan(&[dir.path().to_path_buf(), dir.path().join("missing")], &|| false);
-        let names: Vec<_> = found.iter().map(|f| f.path.strip_prefix(dir.path()).expect("prefix").to_path_buf()).collect();
+        let (found, errors) = scan(
+            &[dir.path().to_path_buf(), dir.path().join("missing")],
+            &|| false,
+        );
+        let names: Vec<_> = found
+            .iter()
+            .map(|f| {
+                f.path
+                    .strip_prefix(dir.path())
+                    .expect("prefix")
+                    .to_path_buf()
+            })
+            .collect();
         assert_eq!(names, [PathBuf::from("a.JPG"), PathBuf::from("sub/b.png")]);
         assert_eq!(errors.len(), 1);
     }

@@ -74,13 +74,26 @@ pub struct ImageEncoder {
 
 impl ImageEncoder {
     /// Build the session. `bridge` is required for `labels` packs (see [`TextEncoder::label_bridge`]).
-    pub fn new(pack: Arc<Pack>, bridge: Option<Arc<LabelBridge>>, opts: SessionOptions) -> Result<Self> {
+    pub fn new(
+        pack: Arc<Pack>,
+        bridge: Option<Arc<LabelBridge>>,
+        opts: SessionOptions,
+    ) -> Result<Self> {
         if pack.manifest.bridge == Bridge::Labels && bridge.is_none() {
-            return Err(Error::pack(&pack.dir, "a labels pack needs its class-name embeddings"));
+            return Err(Error::pack(
+                &pack.dir,
+                "a labels pack needs its class-name embeddings",
+            ));
         }
         let loaded = runtime::session(&pack.image_model, opts)?;
-        let run_options = Arc::new(RunOptions::new().map_err(|e| Error::onnx("creating run options", e))?);
-        Ok(ImageEncoder { loaded, pack, bridge, run_options })
+        let run_options =
+            Arc::new(RunOptions::new().map_err(|e| Error::onnx("creating run options", e))?);
+        Ok(ImageEncoder {
+            loaded,
+            pack,
+            bridge,
+            run_options,
+        })
     }
 
     /// The execution provider in use and, if it is not the one asked for, why.
@@ -98,14 +111,22 @@ impl ImageEncoder {
         let spec = &self.pack.manifest.image;
         let s = spec.size as usize;
         if pixels.len() != n * 3 * s * s {
-            return Err(Error::Other(format!("image batch has {} values, expected {}", pixels.len(), n * 3 * s * s)));
+            return Err(Error::Other(format!(
+                "image batch has {} values, expected {}",
+                pixels.len(),
+                n * 3 * s * s
+            )));
         }
         let what = || format!("image encoder {}", self.pack.image_model.display());
-        let input = Tensor::from_array(([n, 3, s, s], pixels)).map_err(|e| Error::onnx(what(), e))?;
+        let input =
+            Tensor::from_array(([n, 3, s, s], pixels)).map_err(|e| Error::onnx(what(), e))?;
         let outputs = self
             .loaded
             .session
-            .run_with_options(ort::inputs![spec.input.as_str() => input], &self.run_options)
+            .run_with_options(
+                ort::inputs![spec.input.as_str() => input],
+                &self.run_options,
+            )
             .map_err(|e| Error::onnx(what(), e))?;
         let features = extract(&outputs, &spec.output, n, spec.embedding_dim, &what)?;
         let search = match (&self.pack.manifest.bridge, &self.bridge) {
@@ -118,10 +139,19 @@ impl ImageEncoder {
                     .map_err(|e| Error::onnx(what(), e))?;
                 let classes = logits.len() / n.max(1);
                 if classes * bridge.dim != bridge.embeddings.len() {
-                    return Err(Error::pack(&self.pack.dir, format!("{classes} logits but {} class names", bridge.embeddings.len() / bridge.dim)));
+                    return Err(Error::pack(
+                        &self.pack.dir,
+                        format!(
+                            "{classes} logits but {} class names",
+                            bridge.embeddings.len() / bridge.dim
+                        ),
+                    ));
                 }
                 let mut out = vec![0.0; n * bridge.dim];
-                for (row, o) in logits.chunks_exact(classes).zip(out.chunks_exact_mut(bridge.dim)) {
+                for (row, o) in logits
+                    .chunks_exact(classes)
+                    .zip(out.chunks_exact_mut(bridge.dim))
+                {
                     bridge.project(row, o);
                 }
                 out
@@ -143,10 +173,17 @@ fn extract(
     dim: usize,
     what: &dyn Fn() -> String,
 ) -> Result<Vec<f32>> {
-    let value = outputs.get(name).ok_or_else(|| Error::onnx(what(), format!("no output named {name:?}")))?;
-    let (shape, data) = value.try_extract_tensor::<f32>().map_err(|e| Error::onnx(what(), e))?;
+    let value = outputs
+        .get(name)
+        .ok_or_else(|| Error::onnx(what(), format!("no output named {name:?}")))?;
+    let (shape, data) = value
+        .try_extract_tensor::<f32>()
+        .map_err(|e| Error::onnx(what(), e))?;
     if data.len() != n * dim {
-        return Err(Error::onnx(what(), format!("output {name:?} has shape {shape:?}, expected [{n}, {dim}]")));
+        return Err(Error::onnx(
+            what(),
+            format!("output {name:?} has shape {shape:?}, expected [{n}, {dim}]"),
+        ));
     }
     Ok(data.to_vec())
 }
@@ -162,7 +199,11 @@ impl TextEncoder {
     pub fn new(pack: Arc<Pack>, opts: SessionOptions) -> Result<Self> {
         let tokenizer = TextTokenizer::load(&pack.tokenizer, &pack.manifest.text)?;
         let session = runtime::session(&pack.text_model, opts)?.session;
-        Ok(TextEncoder { session, tokenizer, pack })
+        Ok(TextEncoder {
+            session,
+            tokenizer,
+            pack,
+        })
     }
 
     /// Embed sentences (in batches of the pack's text batch size); rows are L2-normalised.
@@ -182,12 +223,25 @@ impl TextEncoder {
         let shape = [b.n, b.len];
         let mut inputs = ort::inputs![spec.input_ids.as_str() => Tensor::from_array((shape, b.ids)).map_err(|e| Error::onnx(what(), e))?];
         if let Some(name) = &spec.attention_mask {
-            inputs.push((name.as_str().into(), Tensor::from_array((shape, b.mask.clone())).map_err(|e| Error::onnx(what(), e))?.into()));
+            inputs.push((
+                name.as_str().into(),
+                Tensor::from_array((shape, b.mask.clone()))
+                    .map_err(|e| Error::onnx(what(), e))?
+                    .into(),
+            ));
         }
         if let Some(name) = &spec.token_type_ids {
-            inputs.push((name.as_str().into(), Tensor::from_array((shape, b.type_ids)).map_err(|e| Error::onnx(what(), e))?.into()));
+            inputs.push((
+                name.as_str().into(),
+                Tensor::from_array((shape, b.type_ids))
+                    .map_err(|e| Error::onnx(what(), e))?
+                    .into(),
+            ));
         }
-        let outputs = self.session.run(inputs).map_err(|e| Error::onnx(what(), e))?;
+        let outputs = self
+            .session
+            .run(inputs)
+            .map_err(|e| Error::onnx(what(), e))?;
         let d = spec.embedding_dim;
         let mut v = match spec.pooling {
             Pooling::None => extract(&outputs, &spec.output, b.n, d, &what)?,
@@ -195,11 +249,17 @@ impl TextEncoder {
                 let tokens = extract(&outputs, &spec.output, b.n, b.len * d, &what)?;
                 let mut pooled = vec![0.0; b.n * d];
                 for r in 0..b.n {
-                    let count = b.mask[r * b.len..(r + 1) * b.len].iter().sum::<i64>().max(1) as f32;
+                    let count = b.mask[r * b.len..(r + 1) * b.len]
+                        .iter()
+                        .sum::<i64>()
+                        .max(1) as f32;
                     for t in 0..b.len {
                         if b.mask[r * b.len + t] != 0 {
                             let tok = &tokens[(r * b.len + t) * d..(r * b.len + t + 1) * d];
-                            pooled[r * d..(r + 1) * d].iter_mut().zip(tok).for_each(|(p, x)| *p += x / count);
+                            pooled[r * d..(r + 1) * d]
+                                .iter_mut()
+                                .zip(tok)
+                                .for_each(|(p, x)| *p += x / count);
                         }
                     }
                 }
@@ -212,27 +272,51 @@ impl TextEncoder {
 
     /// Class-name embeddings for a `labels` pack, cached under `cache` (they cost seconds to compute).
     pub fn label_bridge(&mut self, cache: Option<PathBuf>) -> Result<Option<LabelBridge>> {
-        let (Some(spec), Some(file)) = (self.pack.manifest.labels.clone(), self.pack.labels.clone()) else {
+        let (Some(spec), Some(file)) =
+            (self.pack.manifest.labels.clone(), self.pack.labels.clone())
+        else {
             return Ok(None);
         };
         let d = self.pack.manifest.text.embedding_dim;
-        let text = std::fs::read_to_string(&file).map_err(|e| Error::io("cannot read class names", &file, e))?;
-        let names: Vec<String> = text.lines().map(str::trim).filter(|l| !l.is_empty()).map(|n| spec.template.replace("{}", n)).collect();
-        if let Some(embeddings) = cache.as_deref().and_then(|c| read_cache(c, names.len() * d)) {
-            return Ok(Some(LabelBridge { embeddings, dim: d, top_k: spec.top_k }));
+        let text = std::fs::read_to_string(&file)
+            .map_err(|e| Error::io("cannot read class names", &file, e))?;
+        let names: Vec<String> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(|n| spec.template.replace("{}", n))
+            .collect();
+        if let Some(embeddings) = cache
+            .as_deref()
+            .and_then(|c| read_cache(c, names.len() * d))
+        {
+            return Ok(Some(LabelBridge {
+                embeddings,
+                dim: d,
+                top_k: spec.top_k,
+            }));
         }
         let refs: Vec<&str> = names.iter().map(String::as_str).collect();
         let embeddings = self.encode(&refs)?;
         if let Some(c) = cache {
             write_cache(&c, &embeddings);
         }
-        Ok(Some(LabelBridge { embeddings, dim: d, top_k: spec.top_k }))
+        Ok(Some(LabelBridge {
+            embeddings,
+            dim: d,
+            top_k: spec.top_k,
+        }))
     }
 }
 
 fn read_cache(path: &std::path::Path, len: usize) -> Option<Vec<f32>> {
     let bytes = std::fs::read(path).ok()?;
-    (bytes.len() == len * 4).then(|| bytes.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
+    (bytes.len() == len * 4).then(|| {
+        bytes
+            .chunks_exact(4)
+            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect()
+    })
 }
 
 fn write_cache(path: &std::path::Path, v: &[f32]) {
@@ -242,7 +326,10 @@ fn write_cache(path: &std::path::Path, v: &[f32]) {
     }
     let tmp = path.with_extension(format!("tmp{}", std::process::id()));
     // A cache: failing to write it only costs time on the next start.
-    if std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path)).is_err() {
+    if std::fs::write(&tmp, bytes)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .is_err()
+    {
         log::warn!("cannot write label cache {}", path.display());
     }
 }

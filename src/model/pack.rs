@@ -216,10 +216,11 @@ impl Pack {
     pub fn load_with_search_path(dir: &Path, search: &[PathBuf]) -> Result<Pack> {
         let path = dir.join(MANIFEST);
         let text = std::fs::read_to_string(&path).at("cannot read pack manifest", &path)?;
-        let manifest: Manifest =
-            toml::from_str(&text).map_err(|e| Error::pack(&path, e.to_string().trim_end().replace('\n', " ")))?;
+        let manifest: Manifest = toml::from_str(&text)
+            .map_err(|e| Error::pack(&path, e.to_string().trim_end().replace('\n', " ")))?;
         manifest.validate(&path)?;
-        let find = |rel: &str| find_file(dir, search, rel).ok_or_else(|| missing(&path, dir, search, rel));
+        let find =
+            |rel: &str| find_file(dir, search, rel).ok_or_else(|| missing(&path, dir, search, rel));
         let labels = match &manifest.labels {
             Some(l) => Some(find(&l.file)?),
             None => None,
@@ -252,7 +253,10 @@ impl Pack {
             h.update(toml::to_string(&m.labels).unwrap_or_default().as_bytes());
         }
         // Without pinned hashes, fall back on file sizes so different weights still differ.
-        for (pinned, file) in [(&m.image.sha256, &self.image_model), (&m.text.sha256, &self.text_model)] {
+        for (pinned, file) in [
+            (&m.image.sha256, &self.image_model),
+            (&m.text.sha256, &self.text_model),
+        ] {
             if pinned.is_none() {
                 let len = std::fs::metadata(file).map(|md| md.len()).unwrap_or(0);
                 h.update(len.to_le_bytes());
@@ -273,11 +277,17 @@ impl Pack {
     /// Check every file's SHA-256 against the manifest; returns the files checked.
     pub fn verify(&self) -> Result<Vec<PathBuf>> {
         let mut checked = Vec::new();
-        for (want, file) in [(&self.manifest.image.sha256, &self.image_model), (&self.manifest.text.sha256, &self.text_model)] {
+        for (want, file) in [
+            (&self.manifest.image.sha256, &self.image_model),
+            (&self.manifest.text.sha256, &self.text_model),
+        ] {
             if let Some(want) = want {
                 let got = sha256_file(file)?;
                 if !got.eq_ignore_ascii_case(want) {
-                    return Err(Error::pack(file, format!("SHA-256 mismatch: expected {want}, found {got}")));
+                    return Err(Error::pack(
+                        file,
+                        format!("SHA-256 mismatch: expected {want}, found {got}"),
+                    ));
                 }
                 checked.push(file.clone());
             }
@@ -291,13 +301,18 @@ impl Manifest {
         let bad = |msg: String| Err(Error::pack(path, msg));
         let img = &self.image;
         if img.size == 0 || img.embedding_dim == 0 || self.text.embedding_dim == 0 {
-            return bad("image.size, image.embedding_dim and text.embedding_dim must be positive".into());
+            return bad(
+                "image.size, image.embedding_dim and text.embedding_dim must be positive".into(),
+            );
         }
         if img.std.iter().any(|s| *s <= 0.0) {
             return bad("image.std values must be positive".into());
         }
         if img.crop == CropMode::None && img.resize == ResizeMode::ShorterSide {
-            return bad("image.crop = \"none\" needs image.resize = \"stretch\" to give a square input".into());
+            return bad(
+                "image.crop = \"none\" needs image.resize = \"stretch\" to give a square input"
+                    .into(),
+            );
         }
         if img.batch == 0 || self.text.batch == 0 || self.text.max_length == 0 {
             return bad("batch sizes and text.max_length must be positive".into());
@@ -314,7 +329,9 @@ impl Manifest {
         }?;
         if let Some(l) = &self.labels {
             if l.top_k == 0 || !l.template.contains("{}") {
-                return bad("labels.top_k must be positive and labels.template must contain {}".into());
+                return bad(
+                    "labels.top_k must be positive and labels.template must contain {}".into(),
+                );
             }
         }
         if let Some(h) = &self.head {
@@ -336,7 +353,10 @@ fn find_file(dir: &Path, search: &[PathBuf], rel: &str) -> Option<PathBuf> {
 fn missing(manifest: &Path, dir: &Path, search: &[PathBuf], rel: &str) -> Error {
     let mut looked: Vec<String> = vec![dir.display().to_string()];
     looked.extend(search.iter().map(|p| p.display().to_string()));
-    Error::pack(manifest, format!("file {rel:?} not found (looked in {})", looked.join(", ")))
+    Error::pack(
+        manifest,
+        format!("file {rel:?} not found (looked in {})", looked.join(", ")),
+    )
 }
 
 /// SHA-256 of a file, hex.

@@ -49,9 +49,10 @@ pub fn fit(img: &RgbImage, spec: &ImageSpec) -> Result<RgbImage> {
         CropMode::None => Ok(resized),
         CropMode::Center => {
             let (rw, rh) = resized.dimensions();
-            // torchvision's CenterCrop rounds the offset
-            let x = ((rw - s) as f64 / 2.0).round() as u32;
-            let y = ((rh - s) as f64 / 2.0).round() as u32;
+
+            // Pillow-style (left, top) = floor((w - s) / 2), as in the reference pipeline
+            let x = (rw - s) / 2;
+            let y = (rh - s) / 2;
             Ok(image::imageops::crop_imm(&resized, x, y, s, s).to_image())
         }
     }
@@ -103,7 +104,13 @@ mod tests {
     #[test]
     fn shorter_side_then_centre_crop() {
         // 8x4 image: left half black, right half white -> after resize to 8x4 (no-op) crop keeps x 2..6
-        let img = RgbImage::from_fn(8, 4, |x, _| if x < 4 { image::Rgb([0, 0, 0]) } else { image::Rgb([255; 3]) });
+        let img = RgbImage::from_fn(8, 4, |x, _| {
+            if x < 4 {
+                image::Rgb([0, 0, 0])
+            } else {
+                image::Rgb([255; 3])
+            }
+        });
         let out = fit(&img, &spec(ResizeMode::ShorterSide, CropMode::Center)).expect("fit");
         assert_eq!(out.dimensions(), (4, 4));
         assert_eq!(out.get_pixel(0, 0)[0], 0);

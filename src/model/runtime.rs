@@ -53,7 +53,10 @@ static RUNTIME: OnceLock<std::result::Result<RuntimeInfo, String>> = OnceLock::n
 
 /// Load ONNX Runtime once per process (finding or fetching it), or say precisely why it cannot be.
 pub fn init() -> Result<&'static RuntimeInfo> {
-    RUNTIME.get_or_init(|| load().map_err(|e| e.to_string())).as_ref().map_err(|e| Error::Runtime(e.clone()))
+    RUNTIME
+        .get_or_init(|| load().map_err(|e| e.to_string()))
+        .as_ref()
+        .map_err(|e| Error::Runtime(e.clone()))
 }
 
 fn load() -> Result<RuntimeInfo> {
@@ -73,13 +76,22 @@ fn load() -> Result<RuntimeInfo> {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
     let result = std::panic::catch_unwind(move || -> std::result::Result<_, String> {
-        let env = ort::init_from(&lib).map_err(|e| e.to_string())?.with_name("vignette").build().map_err(|e| e.to_string())?;
+        let env = ort::init_from(&lib)
+            .map_err(|e| e.to_string())?
+            .with_name("vignette")
+            .build()
+            .map_err(|e| e.to_string())?;
         Ok((env, ort::info().to_owned()))
     });
     std::panic::set_hook(previous);
     let (env, build_info) = match result {
         Ok(Ok(ok)) => ok,
-        Ok(Err(e)) => return Err(Error::Runtime(format!("cannot load {}: {e}", library.display()))),
+        Ok(Err(e)) => {
+            return Err(Error::Runtime(format!(
+                "cannot load {}: {e}",
+                library.display()
+            )));
+        }
         Err(panic) => {
             let msg = panic
                 .downcast_ref::<String>()
@@ -94,7 +106,11 @@ fn load() -> Result<RuntimeInfo> {
         }
     };
     log::info!("ONNX Runtime loaded from {}", library.display());
-    Ok(RuntimeInfo { library, build_info, env })
+    Ok(RuntimeInfo {
+        library,
+        build_info,
+        env,
+    })
 }
 
 /// The folder where a fetched runtime is kept.
@@ -115,11 +131,17 @@ pub fn locate() -> Result<Option<PathBuf>> {
         return if p.is_file() {
             Ok(Some(p))
         } else {
-            Err(Error::Runtime(format!("ORT_DYLIB_PATH points at a missing file: {}", p.display())))
+            Err(Error::Runtime(format!(
+                "ORT_DYLIB_PATH points at a missing file: {}",
+                p.display()
+            )))
         };
     }
     let mut candidates = Vec::new();
-    if let Some(exe_dir) = std::env::current_exe().ok().and_then(|e| e.parent().map(Path::to_path_buf)) {
+    if let Some(exe_dir) = std::env::current_exe()
+        .ok()
+        .and_then(|e| e.parent().map(Path::to_path_buf))
+    {
         candidates.push(exe_dir.join(LIB_NAME));
         candidates.push(exe_dir.join("../lib/vignette").join(LIB_NAME));
     }
@@ -130,7 +152,10 @@ pub fn locate() -> Result<Option<PathBuf>> {
 /// Download the pinned wheel with pip and extract the library into `dir`; returns the library path.
 pub fn fetch(dir: &Path) -> Result<PathBuf> {
     let arch = std::env::consts::ARCH;
-    let Some((_, platform, sha)) = WHEELS.iter().find(|(a, _, _)| *a == arch).filter(|_| cfg!(target_os = "linux"))
+    let Some((_, platform, sha)) = WHEELS
+        .iter()
+        .find(|(a, _, _)| *a == arch)
+        .filter(|_| cfg!(target_os = "linux"))
     else {
         return Err(Error::Runtime(format!(
             "no pinned ONNX Runtime {ORT_VERSION} download for {}-{arch}; install ONNX Runtime {ORT_VERSION} \
@@ -141,11 +166,18 @@ pub fn fetch(dir: &Path) -> Result<PathBuf> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io("cannot create runtime folder", dir, e))?;
     let work = dir.join(format!(".download-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&work);
-    std::fs::create_dir_all(&work).map_err(|e| Error::io("cannot create runtime folder", &work, e))?;
+    std::fs::create_dir_all(&work)
+        .map_err(|e| Error::io("cannot create runtime folder", &work, e))?;
     let req = work.join("requirements.txt");
-    std::fs::write(&req, format!("onnxruntime=={ORT_VERSION} --hash=sha256:{sha}\n"))
-        .map_err(|e| Error::io("cannot write", &req, e))?;
-    log::warn!("ONNX Runtime {ORT_VERSION} not found; fetching it with pip into {}", dir.display());
+    std::fs::write(
+        &req,
+        format!("onnxruntime=={ORT_VERSION} --hash=sha256:{sha}\n"),
+    )
+    .map_err(|e| Error::io("cannot write", &req, e))?;
+    log::warn!(
+        "ONNX Runtime {ORT_VERSION} not found; fetching it with pip into {}",
+        dir.display()
+    );
     let result = pip_download(&req, &work, platform).and_then(|wheel| extract(&wheel, sha, dir));
     let _ = std::fs::remove_dir_all(&work);
     result
@@ -153,21 +185,43 @@ pub fn fetch(dir: &Path) -> Result<PathBuf> {
 
 fn pip_download(req: &Path, work: &Path, platform: &str) -> Result<PathBuf> {
     let args = [
-        "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:", "--require-hashes",
-        "--python-version", "3.11", "--platform", platform, "-d",
+        "-m",
+        "pip",
+        "download",
+        "--quiet",
+        "--no-deps",
+        "--only-binary=:all:",
+        "--require-hashes",
+        "--python-version",
+        "3.11",
+        "--platform",
+        platform,
+        "-d",
     ];
     let mut last_err = String::from("no python3 or python found on PATH");
     for python in ["python3", "python"] {
-        let out = std::process::Command::new(python).args(args).arg(work).arg("-r").arg(req).output();
+        let out = std::process::Command::new(python)
+            .args(args)
+            .arg(work)
+            .arg("-r")
+            .arg(req)
+            .output();
         match out {
             Ok(o) if o.status.success() => {
                 let wheel = std::fs::read_dir(work)
                     .map_err(|e| Error::io("cannot list", work, e))?
                     .filter_map(|e| e.ok().map(|e| e.path()))
                     .find(|p| p.extension().is_some_and(|x| x == "whl"));
-                return wheel.ok_or_else(|| Error::Runtime("pip reported success but left no wheel".into()));
+                return wheel.ok_or_else(|| {
+                    Error::Runtime("pip reported success but left no wheel".into())
+                });
             }
-            Ok(o) => last_err = format!("{python} -m pip download failed: {}", String::from_utf8_lossy(&o.stderr).trim()),
+            Ok(o) => {
+                last_err = format!(
+                    "{python} -m pip download failed: {}",
+                    String::from_utf8_lossy(&o.stderr).trim()
+                )
+            }
             Err(_) => continue,
         }
     }
@@ -181,10 +235,14 @@ fn pip_download(req: &Path, work: &Path, platform: &str) -> Result<PathBuf> {
 fn extract(wheel: &Path, sha: &str, dir: &Path) -> Result<PathBuf> {
     let got = crate::model::pack::sha256_file(wheel)?;
     if got != sha {
-        return Err(Error::Runtime(format!("wheel hash mismatch: expected {sha}, got {got}: {}", wheel.display())));
+        return Err(Error::Runtime(format!(
+            "wheel hash mismatch: expected {sha}, got {got}: {}",
+            wheel.display()
+        )));
     }
     let file = std::fs::File::open(wheel).map_err(|e| Error::io("cannot open", wheel, e))?;
-    let mut zip = zip::ZipArchive::new(file).map_err(|e| Error::Runtime(format!("bad wheel {}: {e}", wheel.display())))?;
+    let mut zip = zip::ZipArchive::new(file)
+        .map_err(|e| Error::Runtime(format!("bad wheel {}: {e}", wheel.display())))?;
     let mut entry = zip
         .by_name(&format!("onnxruntime/capi/{LIB_NAME}"))
         .map_err(|e| Error::Runtime(format!("{LIB_NAME} missing from {}: {e}", wheel.display())))?;
@@ -192,7 +250,8 @@ fn extract(wheel: &Path, sha: &str, dir: &Path) -> Result<PathBuf> {
     let tmp = dir.join(format!(".{LIB_NAME}.{}", std::process::id()));
     let mut out = std::fs::File::create(&tmp).map_err(|e| Error::io("cannot write", &tmp, e))?;
     std::io::copy(&mut entry, &mut out).map_err(|e| Error::io("cannot write", &tmp, e))?;
-    out.sync_all().map_err(|e| Error::io("cannot write", &tmp, e))?;
+    out.sync_all()
+        .map_err(|e| Error::io("cannot write", &tmp, e))?;
     std::fs::rename(&tmp, &target).map_err(|e| Error::io("cannot install", &target, e))?;
     Ok(target)
 }
@@ -221,7 +280,11 @@ impl std::str::FromStr for Provider {
             "tensorrt" => Provider::TensorRt,
             "coreml" => Provider::CoreMl,
             "directml" => Provider::DirectMl,
-            other => return Err(Error::Other(format!("unknown execution provider {other:?} (auto, cpu, cuda, tensorrt, coreml, directml)"))),
+            other => {
+                return Err(Error::Other(format!(
+                    "unknown execution provider {other:?} (auto, cpu, cuda, tensorrt, coreml, directml)"
+                )));
+            }
         })
     }
 }
@@ -269,9 +332,13 @@ pub fn session(model: &Path, opts: SessionOptions) -> Result<LoadedSession> {
     let what = || format!("loading {}", model.display());
     let builder = || -> Result<ort::session::builder::SessionBuilder> {
         let mut b = Session::builder(env).map_err(|e| Error::onnx(what(), e))?;
-        b = b.with_optimization_level(GraphOptimizationLevel::Level3).map_err(|e| Error::onnx(what(), e))?;
+        b = b
+            .with_optimization_level(GraphOptimizationLevel::Level3)
+            .map_err(|e| Error::onnx(what(), e))?;
         if opts.threads > 0 {
-            b = b.with_intra_threads(opts.threads).map_err(|e| Error::onnx(what(), e))?;
+            b = b
+                .with_intra_threads(opts.threads)
+                .map_err(|e| Error::onnx(what(), e))?;
         }
         Ok(b)
     };
@@ -279,25 +346,47 @@ pub fn session(model: &Path, opts: SessionOptions) -> Result<LoadedSession> {
     for ep in candidates(opts.provider) {
         let name = ep.name();
         let attempt = builder().and_then(|b| {
-            b.with_execution_providers([ep]).map_err(|e| Error::onnx(what(), e))?.commit_from_file(model).map_err(|e| Error::onnx(what(), e))
+            b.with_execution_providers([ep])
+                .map_err(|e| Error::onnx(what(), e))?
+                .commit_from_file(model)
+                .map_err(|e| Error::onnx(what(), e))
         });
         match attempt {
-            Ok(session) => return Ok(LoadedSession { session, provider: provider_label(name), fallback_reason: None }),
+            Ok(session) => {
+                return Ok(LoadedSession {
+                    session,
+                    provider: provider_label(name),
+                    fallback_reason: None,
+                });
+            }
             Err(e) => {
                 log::info!("{name} unavailable, trying the next provider: {e}");
-                fallback_reason.get_or_insert_with(|| format!("{} unavailable: {e}", provider_label(name)));
+                fallback_reason
+                    .get_or_insert_with(|| format!("{} unavailable: {e}", provider_label(name)));
             }
         }
     }
-    if opts.provider != Provider::Auto && opts.provider != Provider::Cpu && fallback_reason.is_none() {
-        fallback_reason = Some(format!("{:?} is not supported on this platform", opts.provider));
+    if opts.provider != Provider::Auto
+        && opts.provider != Provider::Cpu
+        && fallback_reason.is_none()
+    {
+        fallback_reason = Some(format!(
+            "{:?} is not supported on this platform",
+            opts.provider
+        ));
     }
     if opts.provider == Provider::Auto && cfg!(target_os = "linux") {
         // On a machine without a GPU, CUDA failing is expected, not news.
         fallback_reason = fallback_reason.map(|r| format!("no accelerator in use ({r})"));
     }
-    let session = builder()?.commit_from_file(model).map_err(|e| Error::onnx(what(), e))?;
-    Ok(LoadedSession { session, provider: "CPU", fallback_reason })
+    let session = builder()?
+        .commit_from_file(model)
+        .map_err(|e| Error::onnx(what(), e))?;
+    Ok(LoadedSession {
+        session,
+        provider: "CPU",
+        fallback_reason,
+    })
 }
 
 fn provider_label(name: &str) -> &'static str {

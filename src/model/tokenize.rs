@@ -32,17 +32,30 @@ pub struct TextTokenizer {
 impl TextTokenizer {
     /// Load `tokenizer.json` and configure it from `spec`.
     pub fn load(path: &Path, spec: &TextSpec) -> Result<Self> {
-        let mut inner = Tokenizer::from_file(path).map_err(|e| Error::pack(path, format!("bad tokenizer: {e}")))?;
+        let mut inner = Tokenizer::from_file(path)
+            .map_err(|e| Error::pack(path, format!("bad tokenizer: {e}")))?;
         let pad_id = spec
             .pad_id
             .or_else(|| inner.get_padding().map(|p| p.pad_id))
-            .or_else(|| ["[PAD]", "<pad>", "<|endoftext|>"].iter().find_map(|t| inner.token_to_id(t)))
+            .or_else(|| {
+                ["[PAD]", "<pad>", "<|endoftext|>"]
+                    .iter()
+                    .find_map(|t| inner.token_to_id(t))
+            })
             .unwrap_or(0);
         inner.with_padding(None);
         inner
-            .with_truncation(Some(TruncationParams { max_length: spec.max_length, ..Default::default() }))
+            .with_truncation(Some(TruncationParams {
+                max_length: spec.max_length,
+                ..Default::default()
+            }))
             .map_err(|e| Error::pack(path, format!("bad tokenizer truncation: {e}")))?;
-        Ok(TextTokenizer { inner, max_length: spec.max_length, padding: spec.padding, pad_id: i64::from(pad_id) })
+        Ok(TextTokenizer {
+            inner,
+            max_length: spec.max_length,
+            padding: spec.padding,
+            pad_id: i64::from(pad_id),
+        })
     }
 
     /// Tokenise and pad a batch of sentences.
@@ -51,16 +64,32 @@ impl TextTokenizer {
             .inner
             .encode_batch(texts.to_vec(), true)
             .map_err(|e| Error::Tokenizer(e.to_string()))?;
-        let longest = encs.iter().map(|e| e.get_ids().len()).max().unwrap_or(0).max(1);
+        let longest = encs
+            .iter()
+            .map(|e| e.get_ids().len())
+            .max()
+            .unwrap_or(0)
+            .max(1);
         let len = match self.padding {
             Padding::Longest => longest,
             Padding::MaxLength => self.max_length,
         };
         let n = encs.len();
-        let mut b = Batch { ids: vec![self.pad_id; n * len], mask: vec![0; n * len], type_ids: vec![0; n * len], n, len };
+        let mut b = Batch {
+            ids: vec![self.pad_id; n * len],
+            mask: vec![0; n * len],
+            type_ids: vec![0; n * len],
+            n,
+            len,
+        };
         for (r, e) in encs.iter().enumerate() {
-            for (c, ((&id, &m), &t)) in
-                e.get_ids().iter().zip(e.get_attention_mask()).zip(e.get_type_ids()).take(len).enumerate()
+            for (c, ((&id, &m), &t)) in e
+                .get_ids()
+                .iter()
+                .zip(e.get_attention_mask())
+                .zip(e.get_type_ids())
+                .take(len)
+                .enumerate()
             {
                 b.ids[r * len + c] = i64::from(id);
                 b.mask[r * len + c] = i64::from(m);

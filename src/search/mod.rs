@@ -39,7 +39,10 @@ pub struct SearchOptions {
 
 impl Default for SearchOptions {
     fn default() -> Self {
-        SearchOptions { k: 20, min_score: f32::NEG_INFINITY }
+        SearchOptions {
+            k: 20,
+            min_score: f32::NEG_INFINITY,
+        }
     }
 }
 
@@ -56,7 +59,12 @@ impl Searcher {
     pub fn new(engine: Arc<Engine>) -> Result<Searcher> {
         let text = engine.text_encoder()?;
         let table = engine.index()?.vectors_after(0)?;
-        Ok(Searcher { engine, text, image: None, table })
+        Ok(Searcher {
+            engine,
+            text,
+            image: None,
+            table,
+        })
     }
 
     /// Number of photos searchable.
@@ -95,8 +103,21 @@ impl Searcher {
     pub fn query_vector(&mut self, terms: &[Term]) -> Result<Vec<f32>> {
         let dim = self.engine.pack.search_dim();
         let mut q = vec![0.0f32; dim];
-        let texts: Vec<&str> = terms.iter().filter_map(|t| if let TermKind::Text(s) = &t.kind { Some(s.as_str()) } else { None }).collect();
-        let text_vecs = if texts.is_empty() { Vec::new() } else { self.text.encode(&texts)? };
+        let texts: Vec<&str> = terms
+            .iter()
+            .filter_map(|t| {
+                if let TermKind::Text(s) = &t.kind {
+                    Some(s.as_str())
+                } else {
+                    None
+                }
+            })
+            .collect();
+        let text_vecs = if texts.is_empty() {
+            Vec::new()
+        } else {
+            self.text.encode(&texts)?
+        };
         let mut ti = 0;
         for t in terms {
             let v = match &t.kind {
@@ -115,7 +136,12 @@ impl Searcher {
     fn image_vector(&mut self, path: &Path) -> Result<Vec<f32>> {
         let canon = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
         let dim = self.engine.pack.search_dim();
-        if let Some(row) = self.table.paths.iter().position(|p| *p == canon || *p == path) {
+        if let Some(row) = self
+            .table
+            .paths
+            .iter()
+            .position(|p| *p == canon || *p == path)
+        {
             return Ok(self.table.data[row * dim..(row + 1) * dim].to_vec());
         }
         let bytes = std::fs::read(path).at("cannot read query photo", path)?;
@@ -125,7 +151,10 @@ impl Searcher {
         if self.image.is_none() {
             self.image = Some(self.engine.image_encoder()?);
         }
-        let enc = self.image.as_mut().ok_or_else(|| Error::Other("no image encoder".into()))?;
+        let enc = self
+            .image
+            .as_mut()
+            .ok_or_else(|| Error::Other("no image encoder".into()))?;
         Ok(enc.encode(tensor, 1)?.search)
     }
 
@@ -143,15 +172,28 @@ impl Searcher {
 
     /// Rank the index by a query vector.
     pub fn rank(&self, q: &[f32], opts: SearchOptions) -> Vec<Hit> {
-        rank::top_k(&self.table.data, self.table.dim.max(1), q, opts.k, opts.min_score)
-            .into_iter()
-            .map(|s| Hit { id: self.table.ids[s.row], path: self.table.paths[s.row].clone(), score: s.score })
-            .collect()
+        rank::top_k(
+            &self.table.data,
+            self.table.dim.max(1),
+            q,
+            opts.k,
+            opts.min_score,
+        )
+        .into_iter()
+        .map(|s| Hit {
+            id: self.table.ids[s.row],
+            path: self.table.paths[s.row].clone(),
+            score: s.score,
+        })
+        .collect()
     }
 
     /// Photos most like `photo` (image-as-query).
     pub fn similar(&mut self, photo: &Path, opts: SearchOptions) -> Result<Vec<Hit>> {
-        let term = Term { kind: TermKind::Image(photo.to_path_buf()), weight: 1.0 };
+        let term = Term {
+            kind: TermKind::Image(photo.to_path_buf()),
+            weight: 1.0,
+        };
         self.search_terms(&[term], opts)
     }
 }

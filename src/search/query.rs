@@ -45,7 +45,8 @@ pub fn parse(query: &str, is_image: &dyn Fn(&str) -> bool) -> Result<Vec<Term>> 
     while i < chars.len() {
         let c = chars[i];
         let at_boundary = i == 0 || chars[i - 1].is_whitespace();
-        let next_is_gap = i + 1 >= chars.len() || chars[i + 1].is_whitespace() || chars[i + 1] == '"';
+        let next_is_gap =
+            i + 1 >= chars.len() || chars[i + 1].is_whitespace() || chars[i + 1] == '"';
         if c == '"' {
             in_quotes = !in_quotes;
         } else if !in_quotes && (c == '+' || c == '-') && at_boundary && next_is_gap {
@@ -70,7 +71,9 @@ pub fn parse(query: &str, is_image: &dyn Fn(&str) -> bool) -> Result<Vec<Term>> 
         return Err(Error::Query("empty query".into()));
     }
     if terms.iter().all(|t| t.weight <= 0.0) {
-        return Err(Error::Query("a query needs at least one positive term".into()));
+        return Err(Error::Query(
+            "a query needs at least one positive term".into(),
+        ));
     }
     Ok(terms)
 }
@@ -78,16 +81,27 @@ pub fn parse(query: &str, is_image: &dyn Fn(&str) -> bool) -> Result<Vec<Term>> 
 fn make_term(raw: &str, sign: f32, is_image: &dyn Fn(&str) -> bool) -> Result<Term> {
     let (weight, body) = match raw.split_once(':') {
         Some((w, rest)) if !w.is_empty() && w.chars().all(|c| c.is_ascii_digit() || c == '.') => {
-            let w: f32 = w.parse().map_err(|_| Error::Query(format!("bad weight {w:?}")))?;
+            let w: f32 = w
+                .parse()
+                .map_err(|_| Error::Query(format!("bad weight {w:?}")))?;
             (w, rest.trim())
         }
         _ => (1.0, raw),
     };
     if body.is_empty() {
-        return Err(Error::Query(format!("term {raw:?} has a weight but no text")));
+        return Err(Error::Query(format!(
+            "term {raw:?} has a weight but no text"
+        )));
     }
-    let kind = if is_image(body) { TermKind::Image(PathBuf::from(body)) } else { TermKind::Text(body.to_owned()) };
-    Ok(Term { kind, weight: sign * weight })
+    let kind = if is_image(body) {
+        TermKind::Image(PathBuf::from(body))
+    } else {
+        TermKind::Text(body.to_owned())
+    };
+    Ok(Term {
+        kind,
+        weight: sign * weight,
+    })
 }
 
 /// The default image test: an existing file with a photo extension.
@@ -113,17 +127,30 @@ mod tests {
 
     #[test]
     fn plain_text_keeps_hyphens() {
-        assert_eq!(texts("a man in a t-shirt"), [("a man in a t-shirt".to_owned(), 1.0)]);
+        assert_eq!(
+            texts("a man in a t-shirt"),
+            [("a man in a t-shirt".to_owned(), 1.0)]
+        );
     }
 
     #[test]
     fn weights_negatives_and_images() {
         assert_eq!(
             texts(r#""2:golden retriever" + ./pool.jpg - "people""#),
-            [("golden retriever".to_owned(), 2.0), ("img:./pool.jpg".to_owned(), 1.0), ("people".to_owned(), -1.0)]
+            [
+                ("golden retriever".to_owned(), 2.0),
+                ("img:./pool.jpg".to_owned(), 1.0),
+                ("people".to_owned(), -1.0)
+            ]
         );
-        assert_eq!(texts("beach -\"crowd\""), [("beach".to_owned(), 1.0), ("crowd".to_owned(), -1.0)]);
-        assert_eq!(texts("0.5:dog + cat"), [("dog".to_owned(), 0.5), ("cat".to_owned(), 1.0)]);
+        assert_eq!(
+            texts("beach -\"crowd\""),
+            [("beach".to_owned(), 1.0), ("crowd".to_owned(), -1.0)]
+        );
+        assert_eq!(
+            texts("0.5:dog + cat"),
+            [("dog".to_owned(), 0.5), ("cat".to_owned(), 1.0)]
+        );
     }
 
     #[test]

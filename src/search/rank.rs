@@ -46,7 +46,12 @@ const CHUNK: usize = 16_384;
 pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     let mut acc = [0.0f32; 8];
     let (ac, bc) = (a.chunks_exact(8), b.chunks_exact(8));
-    let tail: f32 = ac.remainder().iter().zip(bc.remainder()).map(|(x, y)| x * y).sum();
+    let tail: f32 = ac
+        .remainder()
+        .iter()
+        .zip(bc.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
     for (x, y) in ac.zip(bc) {
         for i in 0..8 {
             acc[i] += x[i] * y[i];
@@ -55,10 +60,20 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     acc.iter().sum::<f32>() + tail
 }
 
-fn top_in(data: &[f32], dim: usize, offset: usize, score: &(dyn Fn(usize, &[f32]) -> f32 + Sync), k: usize, min: f32) -> Vec<Scored> {
+fn top_in(
+    data: &[f32],
+    dim: usize,
+    offset: usize,
+    score: &(dyn Fn(usize, &[f32]) -> f32 + Sync),
+    k: usize,
+    min: f32,
+) -> Vec<Scored> {
     let mut heap: BinaryHeap<Worst> = BinaryHeap::with_capacity(k + 1);
     for (i, row) in data.chunks_exact(dim).enumerate() {
-        let s = Scored { row: offset + i, score: score(offset + i, row) };
+        let s = Scored {
+            row: offset + i,
+            score: score(offset + i, row),
+        };
         if s.score < min || s.score.is_nan() {
             continue;
         }
@@ -76,7 +91,13 @@ fn top_in(data: &[f32], dim: usize, offset: usize, score: &(dyn Fn(usize, &[f32]
 
 /// The `k` best rows of `data` (`n x dim`) by `score(row_index, row)`, best first, ignoring scores below
 /// `min_score`.
-pub fn top_k_by(data: &[f32], dim: usize, k: usize, min_score: f32, score: &(dyn Fn(usize, &[f32]) -> f32 + Sync)) -> Vec<Scored> {
+pub fn top_k_by(
+    data: &[f32],
+    dim: usize,
+    k: usize,
+    min_score: f32,
+    score: &(dyn Fn(usize, &[f32]) -> f32 + Sync),
+) -> Vec<Scored> {
     if k == 0 || dim == 0 {
         return Vec::new();
     }
@@ -117,10 +138,19 @@ mod tests {
     fn chunked_matches_naive() {
         let dim = 8;
         let n = CHUNK * 2 + 77;
-        let data: Vec<f32> = (0..n * dim).map(|i| ((i * 7919) % 1013) as f32 / 1013.0 - 0.5).collect();
+        let data: Vec<f32> = (0..n * dim)
+            .map(|i| ((i * 7919) % 1013) as f32 / 1013.0 - 0.5)
+            .collect();
         let q: Vec<f32> = (0..dim).map(|i| (i as f32 - 3.5) / 4.0).collect();
         let fast = top_k(&data, dim, &q, 25, f32::NEG_INFINITY);
-        let mut naive: Vec<Scored> = data.chunks_exact(dim).enumerate().map(|(row, r)| Scored { row, score: dot(r, &q) }).collect();
+        let mut naive: Vec<Scored> = data
+            .chunks_exact(dim)
+            .enumerate()
+            .map(|(row, r)| Scored {
+                row,
+                score: dot(r, &q),
+            })
+            .collect();
         naive.sort_by(better);
         naive.truncate(25);
         assert_eq!(fast, naive);

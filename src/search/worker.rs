@@ -18,7 +18,11 @@ use crate::search::{Hit, SearchOptions, Searcher};
 #[derive(Debug, Clone)]
 pub enum Request {
     /// Rank by `query`; answered with the same `generation`.
-    Query { generation: u64, query: String, opts: SearchOptions },
+    Query {
+        generation: u64,
+        query: String,
+        opts: SearchOptions,
+    },
     /// Photos were added: load new vectors.
     Refresh,
     /// Photos were removed or changed: reload all vectors.
@@ -29,7 +33,12 @@ pub enum Request {
 #[derive(Debug, Clone)]
 pub enum Response {
     /// Results of the query with this generation, or why it failed.
-    Results { generation: u64, hits: Result<Vec<Hit>, String>, took: Duration, searchable: usize },
+    Results {
+        generation: u64,
+        hits: Result<Vec<Hit>, String>,
+        took: Duration,
+        searchable: usize,
+    },
     /// The worker could not start (e.g. no ONNX Runtime); searching is unavailable.
     Unavailable(String),
     /// Number of searchable photos changed.
@@ -47,7 +56,9 @@ impl SearchWorker {
     pub fn spawn(engine: Arc<Engine>, waker: Waker) -> std::io::Result<SearchWorker> {
         let (tx, rx) = unbounded::<Request>();
         let (rtx, responses) = unbounded::<Response>();
-        std::thread::Builder::new().name("vignette-search".into()).spawn(move || run(&engine, &rx, &rtx, &waker))?;
+        std::thread::Builder::new()
+            .name("vignette-search".into())
+            .spawn(move || run(&engine, &rx, &rtx, &waker))?;
         Ok(SearchWorker { tx, responses })
     }
 
@@ -81,14 +92,28 @@ fn run(engine: &Arc<Engine>, rx: &Receiver<Request>, tx: &Sender<Response>, wake
             }
         }
         let before = searcher.len();
-        let changed = if reload { searcher.reload().is_ok() } else { refresh && searcher.refresh().is_ok_and(|n| n > 0) };
+        let changed = if reload {
+            searcher.reload().is_ok()
+        } else {
+            refresh && searcher.refresh().is_ok_and(|n| n > 0)
+        };
         if changed || searcher.len() != before {
             send(Response::Searchable(searcher.len()));
         }
-        if let Some(Request::Query { generation, query, opts }) = latest {
+        if let Some(Request::Query {
+            generation,
+            query,
+            opts,
+        }) = latest
+        {
             let t = Instant::now();
             let hits = searcher.search(&query, opts).map_err(|e| e.to_string());
-            send(Response::Results { generation, hits, took: t.elapsed(), searchable: searcher.len() });
+            send(Response::Results {
+                generation,
+                hits,
+                took: t.elapsed(),
+                searchable: searcher.len(),
+            });
         }
     }
 }

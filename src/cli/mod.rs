@@ -1,0 +1,96 @@
+//! Command line: one file per subcommand; the clap doc comments are the `--help` text.
+//!
+//! With no subcommand the desktop app opens (when built with the `gui` feature). Every subcommand resolves
+//! the same [`Config`] the GUI uses, so `--data-dir` and `--pack` mean the same thing everywhere.
+
+mod eval;
+mod index;
+mod info;
+mod search;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+use vignette::config::Config;
+use vignette::model::runtime::Provider;
+
+/// Find illustrations in your own photos by describing them.
+#[derive(Debug, Parser)]
+#[command(name = "vignette", version, about, long_about = None)]
+pub struct Args {
+    /// Folder for the index, thumbnails, model packs and caches
+    #[arg(long, global = true, env = "VIGNETTE_DATA_DIR", value_name = "PATH")]
+    pub data_dir: Option<PathBuf>,
+    /// Model pack: an installed pack's name or a pack folder
+    #[arg(long, global = true, env = "VIGNETTE_PACK", value_name = "NAME|DIR")]
+    pub pack: Option<String>,
+    /// Execution provider: auto, cpu, cuda, tensorrt, coreml, directml
+    #[arg(long, global = true, default_value = "auto")]
+    pub provider: Provider,
+    /// Threads for decoding and inference (0: all cores)
+    #[arg(long, global = true, default_value_t = 0)]
+    pub threads: usize,
+    /// More log output (-v, -vv)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Only errors
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Index(index::IndexArgs),
+    Search(search::SearchArgs),
+    Similar(search::SimilarArgs),
+    Eval(eval::EvalArgs),
+    Info(info::InfoArgs),
+}
+
+impl Args {
+    fn config(&self) -> anyhow::Result<Config> {
+        let mut c = Config::new(self.data_dir.clone())?;
+        if let Some(p) = &self.pack {
+            c.pack.clone_from(p);
+        }
+        c.provider = self.provider;
+        c.threads = self.threads;
+        Ok(c)
+    }
+}
+
+/// Run the parsed command line.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let config = args.config()?;
+    match &args.command {
+        Some(Command::Index(a)) => index::run(config, a, args.quiet),
+        Some(Command::Search(a)) => search::run(config, a),
+        Some(Command::Similar(a)) => search::run_similar(config, a),
+        Some(Command::Eval(a)) => eval::run(config, a, args.quiet),
+        Some(Command::Info(a)) => info::run(config, a),
+        None => open_gui(config),
+    }
+}
+
+#[cfg(feature = "gui")]
+fn open_gui(config: Config) -> anyhow::Result<ExitCode> {
+    vignette::gui::run(config).context("the desktop app failed")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(not(feature = "gui"))]
+fn open_gui(_config: Config) -> anyhow::Result<ExitCode> {
+    anyhow::bail!(
+        "this build has no desktop app (built without the `gui` feature); see `vignette --help`"
+    )
+}
+
+/// Open the engine for `config` with a helpful context.
+pub(crate) fn engine(config: Config) -> anyhow::Result<std::sync::Arc<vignette::engine::Engine>> {
+    let e = vignette::engine::Engine::open(config).context("cannot open the model pack")?;
+    Ok(std::sync::Arc::new(e))
+}

@@ -1,0 +1,154 @@
+//! The `vignette` binary end to end with the tiny packs: output formats, exit codes, crash safety.
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use crate::support::{TestEnv, tiny_pack};
+
+fn vignette(env: &TestEnv, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_vignette"))
+        .arg("--data-dir")
+        .arg(env.data())
+        .arg("--pack")
+        .arg(tiny_pack("tiny-aligned"))
+        .args(args)
+        .output()
+        .expect("run vignette")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn colour_env() -> TestEnv {
+    let env = TestEnv::new();
+    env.photo("red.png", [230, 20, 20]);
+    env.photo("green.png", [20, 230, 20]);
+    env.photo("blue.png", [20, 20, 230]);
+    env
+}
+
+#[test]
+fn index_search_similar_info() {
+    let env = colour_env();
+    let photos = env.photos();
+    let o = vignette(&env, &["index", photos.to_str().expect("utf8")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("indexed 3"), "{}", stdout(&o));
+
+    let o = vignette(&env, &["search", "red", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let first: serde_json::Value = serde_json::from_str(stdout(&o).lines().next().expect("a line")).expect("json");
+    assert!(first["path"].as_str().expect("path").ends_with("red.png"));
+    assert!(first["score"].as_f64().expect("score") > 0.9);
+    assert_eq!(stdout(&o).lines().count(), 3);
+
+    let o = vignette(&env, &["similar", photos.join("blue.png").to_str().expect("utf8"), "-k", "1"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).trim().ends_with("blue.png"), "{}", stdout(&o));
+
+    // no folder given: re-scan the remembered ones
+    let o = vignette(&env, &["index"]);
+    assert!(stdout(&o).contains("unchanged 3"), "{}", stdout(&o));
+
+    let o = vignette(&env, &["info"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("photos 3") && out.contains("ONNX Runtime") && out.contains("tiny-aligned"), "{out}");
+}
+
+#[test]
+fn errors_are_clear_and_exit_non_zero() {
+    let env = colour_env();
+    let o = vignette(&env, &["search", "\"unclosed"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("bad query: unclosed quote"), "{}", stderr(&o));
+
+    let o = vignette(&env, &["index", "/definitely/not/here"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("/definitely/not/here"), "{}", stderr(&o));
+
+    let o = Command::new(env!("CARGO_BIN_EXE_vignette"))
+        .args(["--data-dir", env.data().to_str().expect("utf8"), "--pack", "no-such-pack", "search", "x"])
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("no-such-pack"), "{}", stderr(&o));
+}
+
+#[test]
+fn eval_reports_recall() {
+    let env = colour_env();
+    let lines = ["red.png\tred", "red.png\tcrimson", "green.png\tgreen grass", "blue.png\tblue sky"];
+    let jsonl: String = lines
+        .iter()
+        .map(|l| {
+            let (img, cap) = l.split_once('\t').expect("tab");
+            format!("{}\n", serde_json::json!({"image": img, "caption": cap}))
+        })
+        .collect();
+    let captions = env.photos().join("captions.jsonl");
+    std::fs::write(&captions, jsonl).expect("write");
+    let o = vignette(&env, &["eval", captions.to_str().expect("utf8"), "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r: serde_json::Value = serde_json::from_str(stdout(&o).trim()).expect("json");
+    assert_eq!(r["images"], 3);
+    assert_eq!(r["captions"], 4);
+    assert_eq!(r["zero_shot"]["text_to_image"]["r1"], 100.0);
+}
+
+/// Kill -9 mid-index: the index still opens, keeps every committed batch, and a re-run finishes the job.
+#[test]
+fn index_survives_a_crash_mid_write() {
+    let env = TestEnv::new();
+    let seed = env.photo("seed.jpg", [10, 20, 30]);
+    let big = image::RgbImage::from_fn(800, 600, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, ((x + y) % 256) as u8]));
+    big.save(&seed).expect("save");
+    let n = 600;
+    for i in 0..n {
+        std::fs::copy(&seed, env.photos().join(format!("copy{i:04}.jpg"))).expect("copy");
+    }
+    std::fs::remove_file(&seed).expect("rm");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vignette"))
+        .args(["--quiet", "--threads", "1", "--data-dir", env.data().to_str().expect("utf8"), "--pack"])
+        .arg(tiny_pack("tiny-aligned"))
+        .arg("index")
+        .arg(env.photos())
+        .spawn()
+        .expect("spawn");
+    let engine = env.engine("tiny-aligned");
+    let db = engine.index_path();
+    let start = Instant::now();
+    let mut killed_at = None;
+    while start.elapsed() < Duration::from_secs(60) {
+        if let Some(status) = child.try_wait().expect("wait") {
+            panic!("indexing finished ({status}) before it could be killed; raise the photo count");
+        }
+        if Path::new(&db).exists() {
+            if let Ok(count) = engine.index().and_then(|i| i.stats()).map(|s| s.photos) {
+                if count > 0 {
+                    child.kill().expect("kill");
+                    child.wait().expect("wait");
+                    killed_at = Some(count);
+                    break;
+                }
+            }
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let seen = killed_at.expect("the index never got a committed batch");
+    let index = engine.index().expect("the index opens after a crash");
+    let stats = index.stats().expect("stats");
+    assert!(stats.photos >= seen && stats.photos < n as u64, "{stats:?}");
+    let vectors = index.vectors_after(0).expect("vectors");
+    assert_eq!(vectors.data.len(), vectors.ids.len() * 4, "every stored row is whole");
+    drop(index);
+    let (rest, _) = env.index(&engine);
+    assert_eq!(rest.unchanged as u64, stats.photos);
+    assert_eq!(rest.indexed + rest.unchanged, n);
+}

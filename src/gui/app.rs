@@ -42,7 +42,10 @@ pub enum Command {
     CancelIndexing,
     /// The query text changed.
     Search,
-    Select { index: usize, mode: grid::SelectMode },
+    Select {
+        index: usize,
+        mode: grid::SelectMode,
+    },
     /// Move the focus by this many tiles (arrow keys).
     MoveFocus(isize),
     CopyImage(PathBuf),
@@ -162,7 +165,11 @@ impl VignetteApp {
 
     /// Tiles the grid shows now, best first when a query is active.
     pub fn visible_items(&self) -> &[Item] {
-        &self.items[..grid::shown_len(&self.items, self.search.hits.is_some(), self.settings.min_score)]
+        &self.items[..grid::shown_len(
+            &self.items,
+            self.search.hits.is_some(),
+            self.settings.min_score,
+        )]
     }
 
     /// Messages (errors and notices) waiting in the status bar.
@@ -186,7 +193,9 @@ impl VignetteApp {
         });
         self.tasks.spawn("engine", move || Bg::EngineOpened {
             epoch,
-            result: Engine::open(config).map(Arc::new).map_err(|e| e.to_string()),
+            result: Engine::open(config)
+                .map(Arc::new)
+                .map_err(|e| e.to_string()),
         });
     }
 
@@ -194,7 +203,9 @@ impl VignetteApp {
         self.engine_error = None;
         match SearchWorker::spawn(Arc::clone(&engine), Arc::clone(&self.waker)) {
             Ok(w) => self.search_worker = Some(w),
-            Err(e) => self.search.unavailable = Some(format!("cannot start the search thread: {e}")),
+            Err(e) => {
+                self.search.unavailable = Some(format!("cannot start the search thread: {e}"))
+            }
         }
         match Thumbs::spawn(Arc::clone(&engine), Arc::clone(&self.waker)) {
             Ok(t) => self.thumbs = Some(t),
@@ -211,7 +222,9 @@ impl VignetteApp {
     }
 
     pub(super) fn refresh_library(&mut self) {
-        let Some(engine) = self.engine.clone() else { return };
+        let Some(engine) = self.engine.clone() else {
+            return;
+        };
         if self.library_loading {
             self.library_dirty = true;
             return;
@@ -219,7 +232,10 @@ impl VignetteApp {
         self.library_loading = true;
         self.library_read_at = Instant::now();
         let epoch = self.epoch;
-        self.tasks.spawn("library", move || Bg::Library { epoch, result: tasks::read_library(&engine) });
+        self.tasks.spawn("library", move || Bg::Library {
+            epoch,
+            result: tasks::read_library(&engine),
+        });
     }
 
     /// Index `roots` (empty = re-scan every remembered folder); queued while a job runs.
@@ -230,7 +246,11 @@ impl VignetteApp {
                 self.job_view.rescan_when_loaded = true;
                 return;
             }
-            self.library.folders.iter().map(|f| f.path.clone()).collect()
+            self.library
+                .folders
+                .iter()
+                .map(|f| f.path.clone())
+                .collect()
         } else {
             roots
         };
@@ -246,8 +266,17 @@ impl VignetteApp {
             return;
         }
         self.job_view.begin();
-        let req = IndexRequest { roots, remember_folders: true, prune: true };
-        self.job = Some(spawn_index(engine, req, Arc::clone(&self.waker), CancelToken::new()));
+        let req = IndexRequest {
+            roots,
+            remember_folders: true,
+            prune: true,
+        };
+        self.job = Some(spawn_index(
+            engine,
+            req,
+            Arc::clone(&self.waker),
+            CancelToken::new(),
+        ));
     }
 
     fn on_job_event(&mut self, event: JobEvent) {
@@ -298,7 +327,12 @@ impl VignetteApp {
                 self.search.unavailable = Some(e);
                 self.search.ranking = false;
             }
-            Response::Results { generation, hits, took, searchable } => {
+            Response::Results {
+                generation,
+                hits,
+                took,
+                searchable,
+            } => {
                 if generation < self.search.generation {
                     return;
                 }
@@ -329,15 +363,38 @@ impl VignetteApp {
         }
         if let Some(w) = &self.search_worker {
             self.search.ranking = true;
-            let opts = SearchOptions { k: MAX_RESULTS, min_score: f32::NEG_INFINITY };
-            w.send(Request::Query { generation: self.search.generation, query, opts });
+            let opts = SearchOptions {
+                k: MAX_RESULTS,
+                min_score: f32::NEG_INFINITY,
+            };
+            w.send(Request::Query {
+                generation: self.search.generation,
+                query,
+                opts,
+            });
         }
     }
 
     fn rebuild_items(&mut self) {
         self.items = match &self.search.hits {
-            Some(hits) => hits.iter().map(|h| Item { id: h.id, path: h.path.clone(), score: Some(h.score) }).collect(),
-            None => self.library.photos.iter().map(|(id, p)| Item { id: *id, path: p.clone(), score: None }).collect(),
+            Some(hits) => hits
+                .iter()
+                .map(|h| Item {
+                    id: h.id,
+                    path: h.path.clone(),
+                    score: Some(h.score),
+                })
+                .collect(),
+            None => self
+                .library
+                .photos
+                .iter()
+                .map(|(id, p)| Item {
+                    id: *id,
+                    path: p.clone(),
+                    score: None,
+                })
+                .collect(),
         };
         self.selection.retain_existing(&self.items);
     }
@@ -372,7 +429,11 @@ impl VignetteApp {
                     self.start_index(ok);
                 }
             }
-            Bg::FolderRemoved { epoch, path, result } if epoch == self.epoch => {
+            Bg::FolderRemoved {
+                epoch,
+                path,
+                result,
+            } if epoch == self.epoch => {
                 match result {
                     Ok(n) => self.notify(format!("Removed {} ({n} photos)", path.display()), false),
                     Err(e) => self.notify(format!("Cannot remove {}: {e}", path.display()), true),
@@ -412,11 +473,25 @@ impl eframe::App for VignetteApp {
         }
         let done: Vec<Bg> = self.tasks.rx.try_iter().collect();
         done.into_iter().for_each(|m| self.on_bg(m));
-        let events: Vec<JobEvent> = self.job.as_ref().map(|j| j.events.try_iter().collect()).unwrap_or_default();
+        let events: Vec<JobEvent> = self
+            .job
+            .as_ref()
+            .map(|j| j.events.try_iter().collect())
+            .unwrap_or_default();
         events.into_iter().for_each(|e| self.on_job_event(e));
-        let answers: Vec<Response> = self.search_worker.as_ref().map(|w| w.responses.try_iter().collect()).unwrap_or_default();
+        let answers: Vec<Response> = self
+            .search_worker
+            .as_ref()
+            .map(|w| w.responses.try_iter().collect())
+            .unwrap_or_default();
         answers.into_iter().for_each(|r| self.on_search(r));
-        let dropped: Vec<PathBuf> = ctx.input(|i| i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).collect());
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .collect()
+        });
         if !dropped.is_empty() {
             self.commands.push(Command::AddPaths(dropped));
         }
@@ -431,34 +506,63 @@ impl eframe::App for VignetteApp {
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let mut cmds = Vec::new();
-        egui::Panel::top("search").show(ui, |ui| cmds.push(search_bar::ui(ui, &mut self.search, &mut self.settings)));
+        egui::Panel::top("search").show(ui, |ui| {
+            cmds.push(search_bar::ui(ui, &mut self.search, &mut self.settings))
+        });
         egui::Panel::bottom("status").show(ui, |ui| {
-            cmds.push(status::ui(ui, &self.job_view, self.indexing(), &self.messages, &self.search));
+            cmds.push(status::ui(
+                ui,
+                &self.job_view,
+                self.indexing(),
+                &self.messages,
+                &self.search,
+            ));
         });
-        egui::Panel::left("folders").default_size(240.0).show(ui, |ui| {
-            let view = folders::View {
-                folders: &self.library.folders,
-                indexing: self.indexing(),
-                queued: !self.queued.is_empty(),
-                engine_error: self.engine_error.as_deref(),
-                skipped: self.library.skipped.len(),
-            };
-            cmds.push(folders::ui(ui, &view, &mut self.settings));
-        });
-        let shown = grid::shown_len(&self.items, self.search.hits.is_some(), self.settings.min_score);
+        egui::Panel::left("folders")
+            .default_size(240.0)
+            .show(ui, |ui| {
+                let view = folders::View {
+                    folders: &self.library.folders,
+                    indexing: self.indexing(),
+                    queued: !self.queued.is_empty(),
+                    engine_error: self.engine_error.as_deref(),
+                    skipped: self.library.skipped.len(),
+                };
+                cmds.push(folders::ui(ui, &view, &mut self.settings));
+            });
+        let shown = grid::shown_len(
+            &self.items,
+            self.search.hits.is_some(),
+            self.settings.min_score,
+        );
         if self.settings.show_preview {
-            let focus = self.selection.focus.and_then(|i| self.items[..shown].get(i));
+            let focus = self
+                .selection
+                .focus
+                .and_then(|i| self.items[..shown].get(i));
             if let (Some(item), Some(engine)) = (focus, &self.engine) {
                 self.preview.want(item, engine, &self.tasks);
             }
-            egui::Panel::right("preview").default_size(320.0).show(ui, |ui| {
-                cmds.push(self.preview.ui(ui, focus, self.selection.len()));
-            });
+            egui::Panel::right("preview")
+                .default_size(320.0)
+                .show(ui, |ui| {
+                    cmds.push(self.preview.ui(ui, focus, self.selection.len()));
+                });
         }
         egui::CentralPanel::default().show(ui, |ui| {
             let library_empty = self.library.photos.is_empty() && !self.library_loading;
-            let view = grid::View { items: &self.items[..shown], library_empty, query_active: self.search.hits.is_some() };
-            cmds.push(grid::ui(ui, &view, &mut self.selection, self.thumbs.as_mut(), &self.settings));
+            let view = grid::View {
+                items: &self.items[..shown],
+                library_empty,
+                query_active: self.search.hits.is_some(),
+            };
+            cmds.push(grid::ui(
+                ui,
+                &view,
+                &mut self.selection,
+                self.thumbs.as_mut(),
+                &self.settings,
+            ));
         });
         let ctx = ui.ctx().clone();
         if self.settings.show_settings {

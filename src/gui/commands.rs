@@ -13,20 +13,38 @@ impl VignetteApp {
     pub(super) fn apply(&mut self, cmd: Command) {
         match cmd {
             Command::None => {}
-            Command::AddPaths(paths) => self.tasks.spawn("check", move || tasks::check_paths(paths)),
+            Command::AddPaths(paths) => {
+                self.tasks.spawn("check", move || tasks::check_paths(paths))
+            }
             Command::PickFolder => self.tasks.spawn_maybe("pick-folder", || {
-                rfd::FileDialog::new().set_title("Add a photo folder").pick_folders().map(tasks::check_paths)
+                rfd::FileDialog::new()
+                    .set_title("Add a photo folder")
+                    .pick_folders()
+                    .map(tasks::check_paths)
             }),
             Command::RemoveFolder(path) => {
-                let Some(engine) = self.engine.clone() else { return };
+                let Some(engine) = self.engine.clone() else {
+                    return;
+                };
                 if self.job.is_some() {
-                    self.notify("Wait for indexing to finish (or cancel it) before removing a folder".into(), true);
+                    self.notify(
+                        "Wait for indexing to finish (or cancel it) before removing a folder"
+                            .into(),
+                        true,
+                    );
                     return;
                 }
                 let epoch = self.epoch;
                 self.tasks.spawn("remove-folder", move || {
-                    let result = engine.index().and_then(|mut i| i.remove_folder(&path)).map_err(|e| e.to_string());
-                    Bg::FolderRemoved { epoch, path, result }
+                    let result = engine
+                        .index()
+                        .and_then(|mut i| i.remove_folder(&path))
+                        .map_err(|e| e.to_string());
+                    Bg::FolderRemoved {
+                        epoch,
+                        path,
+                        result,
+                    }
                 });
             }
             Command::Rescan(one) => self.start_index(one.into_iter().collect()),
@@ -45,14 +63,21 @@ impl VignetteApp {
                 let n = self.visible_items().len();
                 self.selection.move_focus(delta, n, &self.items[..n]);
             }
-            Command::CopyImage(path) => self.tasks.spawn("clipboard", move || tasks::copy_image(&path)),
+            Command::CopyImage(path) => self
+                .tasks
+                .spawn("clipboard", move || tasks::copy_image(&path)),
             Command::CopyPath(path) => {
                 self.ctx.copy_text(path.display().to_string());
-                self.notify(format!("Copied the path of {}", tasks::file_name(&path)), false);
+                self.notify(
+                    format!("Copied the path of {}", tasks::file_name(&path)),
+                    false,
+                );
             }
             Command::Open(path) => self.tasks.spawn("open", move || tasks::open_path(&path)),
             Command::ShowInFolder(path) => {
-                let dir = path.parent().map_or(path.clone(), std::path::Path::to_path_buf);
+                let dir = path
+                    .parent()
+                    .map_or(path.clone(), std::path::Path::to_path_buf);
                 self.tasks.spawn("open", move || tasks::open_path(&dir));
             }
             Command::ExportSelection => {
@@ -61,7 +86,9 @@ impl VignetteApp {
                     return;
                 }
                 self.tasks.spawn_maybe("export", move || {
-                    let dir = rfd::FileDialog::new().set_title("Export the selected photos to").pick_folder()?;
+                    let dir = rfd::FileDialog::new()
+                        .set_title("Export the selected photos to")
+                        .pick_folder()?;
                     Some(tasks::export(&paths, &dir))
                 });
             }
@@ -77,7 +104,10 @@ impl VignetteApp {
                 self.open_engine();
             }
             Command::PickDataDir => self.tasks.spawn_maybe("pick-data-dir", || {
-                rfd::FileDialog::new().set_title("Choose the data folder").pick_folder().map(Bg::DataDirPicked)
+                rfd::FileDialog::new()
+                    .set_title("Choose the data folder")
+                    .pick_folder()
+                    .map(Bg::DataDirPicked)
             }),
             Command::DismissMessages => self.messages.clear(),
         }

@@ -106,7 +106,9 @@ impl Selection {
     pub fn retain_existing(&mut self, items: &[Item]) {
         let present: HashSet<i64> = items.iter().map(|i| i.id).collect();
         self.ids.retain(|id| present.contains(id));
-        self.focus = self.focus_id.and_then(|id| items.iter().position(|i| i.id == id));
+        self.focus = self
+            .focus_id
+            .and_then(|id| items.iter().position(|i| i.id == id));
         if self.focus.is_none() {
             self.focus_id = None;
         }
@@ -115,14 +117,22 @@ impl Selection {
 
     /// Paths of the selected photos, in the order shown.
     pub fn paths(&self, items: &[Item]) -> Vec<PathBuf> {
-        items.iter().filter(|i| self.ids.contains(&i.id)).map(|i| i.path.clone()).collect()
+        items
+            .iter()
+            .filter(|i| self.ids.contains(&i.id))
+            .map(|i| i.path.clone())
+            .collect()
     }
 }
 
 /// How many items to show: everything without a query, the head scoring at least `min_score` with one
 /// (hits are sorted best first, so this is a binary search, not a filter).
 pub fn shown_len(items: &[Item], query_active: bool, min_score: f32) -> usize {
-    if query_active { items.partition_point(|i| i.score.unwrap_or(f32::NEG_INFINITY) >= min_score) } else { items.len() }
+    if query_active {
+        items.partition_point(|i| i.score.unwrap_or(f32::NEG_INFINITY) >= min_score)
+    } else {
+        items.len()
+    }
 }
 
 /// What the grid shows.
@@ -133,7 +143,13 @@ pub struct View<'a> {
 }
 
 /// Draw the grid; returns the click, key or menu command, if any.
-pub fn ui(ui: &mut Ui, view: &View<'_>, sel: &mut Selection, mut thumbs: Option<&mut Thumbs>, settings: &Settings) -> Command {
+pub fn ui(
+    ui: &mut Ui,
+    view: &View<'_>,
+    sel: &mut Selection,
+    mut thumbs: Option<&mut Thumbs>,
+    settings: &Settings,
+) -> Command {
     if view.items.is_empty() {
         ui.centered_and_justified(|ui| {
             ui.weak(if view.library_empty {
@@ -151,12 +167,15 @@ pub fn ui(ui: &mut Ui, view: &View<'_>, sel: &mut Selection, mut thumbs: Option<
     let cols = (((ui.available_width() + gap.x) / (size + gap.x)).floor() as usize).max(1);
     let rows = view.items.len().div_ceil(cols);
     let mut cmd = keyboard(ui, cols);
-    let mut area = egui::ScrollArea::vertical().auto_shrink([false, false]).id_salt("grid");
-    if std::mem::take(&mut sel.scroll_to_focus) {
-        if let Some(f) = sel.focus {
-            let row_y = (f / cols) as f32 * (size + gap.y);
-            area = area.vertical_scroll_offset((row_y - ui.available_height() / 2.0 + size / 2.0).max(0.0));
-        }
+    let mut area = egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .id_salt("grid");
+    if std::mem::take(&mut sel.scroll_to_focus)
+        && let Some(f) = sel.focus
+    {
+        let row_y = (f / cols) as f32 * (size + gap.y);
+        area = area
+            .vertical_scroll_offset((row_y - ui.available_height() / 2.0 + size / 2.0).max(0.0));
     }
     area.show_rows(ui, size, rows, |ui, range| {
         for row in range {
@@ -177,7 +196,13 @@ pub fn ui(ui: &mut Ui, view: &View<'_>, sel: &mut Selection, mut thumbs: Option<
                     let r = ui.add(tile);
                     if r.clicked() {
                         let m = ui.input(|i| i.modifiers);
-                        let mode = if m.shift { SelectMode::Range } else if m.command { SelectMode::Toggle } else { SelectMode::Only };
+                        let mode = if m.shift {
+                            SelectMode::Range
+                        } else if m.command {
+                            SelectMode::Toggle
+                        } else {
+                            SelectMode::Only
+                        };
                         cmd = Command::Select { index, mode };
                     }
                     if r.double_clicked() {
@@ -201,8 +226,16 @@ fn keyboard(ui: &Ui, cols: usize) -> Command {
     }
     let cols = cols as isize;
     ui.input(|i| {
-        let moves = [(Key::ArrowLeft, -1), (Key::ArrowRight, 1), (Key::ArrowUp, -cols), (Key::ArrowDown, cols)];
-        moves.iter().find(|(k, _)| i.key_pressed(*k)).map_or(Command::None, |(_, d)| Command::MoveFocus(*d))
+        let moves = [
+            (Key::ArrowLeft, -1),
+            (Key::ArrowRight, 1),
+            (Key::ArrowUp, -cols),
+            (Key::ArrowDown, cols),
+        ];
+        moves
+            .iter()
+            .find(|(k, _)| i.key_pressed(*k))
+            .map_or(Command::None, |(_, d)| Command::MoveFocus(*d))
     })
 }
 
@@ -233,7 +266,13 @@ mod tests {
     use super::*;
 
     fn items(n: i64) -> Vec<Item> {
-        (0..n).map(|i| Item { id: i + 10, path: format!("/p/{i}.jpg").into(), score: Some(1.0 - i as f32 / 10.0) }).collect()
+        (0..n)
+            .map(|i| Item {
+                id: i + 10,
+                path: format!("/p/{i}.jpg").into(),
+                score: Some(1.0 - i as f32 / 10.0),
+            })
+            .collect()
     }
 
     #[test]

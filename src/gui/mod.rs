@@ -36,6 +36,10 @@ pub fn run(config: Config) -> anyhow::Result<()> {
             .with_drag_and_drop(true),
         ..Default::default()
     };
-    eframe::run_native("Vignette", options, Box::new(move |cc| Ok(Box::new(VignetteApp::new(cc, config)))))
-        .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
+    eframe::run_native(
+        "Vignette",
+        options,
+        Box::new(move |cc| Ok(Box::new(VignetteApp::new(cc, config)))),
+    )
+    .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
 }

@@ -36,18 +36,33 @@ impl Preview {
         let (id, path, engine) = (item.id, item.path.clone(), Arc::clone(engine));
         tasks.spawn("preview", move || {
             let meta = engine.index().and_then(|i| i.meta(id)).ok().flatten();
-            Bg::Preview { id, meta, image: super::tasks::load_preview(&path, PREVIEW_SIDE) }
+            Bg::Preview {
+                id,
+                meta,
+                image: super::tasks::load_preview(&path, PREVIEW_SIDE),
+            }
         });
     }
 
     /// A background load finished.
-    pub fn loaded(&mut self, ctx: &egui::Context, id: i64, meta: Option<PhotoMeta>, image: Result<egui::ColorImage, String>) {
+    pub fn loaded(
+        &mut self,
+        ctx: &egui::Context,
+        id: i64,
+        meta: Option<PhotoMeta>,
+        image: Result<egui::ColorImage, String>,
+    ) {
         if self.requested != Some(id) {
             return;
         }
         self.meta = meta;
         match image {
-            Ok(img) => self.texture = Some((id, ctx.load_texture(format!("preview-{id}"), img, egui::TextureOptions::LINEAR))),
+            Ok(img) => {
+                self.texture = Some((
+                    id,
+                    ctx.load_texture(format!("preview-{id}"), img, egui::TextureOptions::LINEAR),
+                ))
+            }
             Err(e) => self.error = Some((id, e)),
         }
     }
@@ -62,41 +77,49 @@ impl Preview {
             return cmd;
         };
         ui.heading(item.name());
-        egui::ScrollArea::vertical().id_salt("preview").auto_shrink([false, false]).show(ui, |ui| {
-            match (&self.texture, &self.error) {
-                (Some((id, tex)), _) if *id == item.id => {
-                    let w = ui.available_width();
-                    let size = tex.size_vec2() * (w / tex.size_vec2().x).min(1.0);
-                    ui.add(egui::Image::new((tex.id(), size)).alt_text(item.name()));
+        egui::ScrollArea::vertical()
+            .id_salt("preview")
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                match (&self.texture, &self.error) {
+                    (Some((id, tex)), _) if *id == item.id => {
+                        let w = ui.available_width();
+                        let size = tex.size_vec2() * (w / tex.size_vec2().x).min(1.0);
+                        ui.add(egui::Image::new((tex.id(), size)).alt_text(item.name()));
+                    }
+                    (_, Some((id, e))) if *id == item.id => {
+                        ui.colored_label(super::theme::error(ui.visuals()), e);
+                    }
+                    _ => {
+                        ui.add(egui::Spinner::new());
+                    }
                 }
-                (_, Some((id, e))) if *id == item.id => {
-                    ui.colored_label(super::theme::error(ui.visuals()), e);
+                ui.add(egui::Label::new(item.path.display().to_string()).wrap());
+                if let Some(m) = self.meta.as_ref().filter(|m| m.id == item.id) {
+                    ui.label(format!("{} × {} px", m.width, m.height));
+                    ui.label(human_size(m.size));
+                    ui.label(format!("Modified {}", date(m.mtime_ns)));
                 }
-                _ => {
-                    ui.add(egui::Spinner::new());
+                if let Some(s) = item.score {
+                    ui.label(format!("Score {s:.3}"));
                 }
-            }
-            ui.add(egui::Label::new(item.path.display().to_string()).wrap());
-            if let Some(m) = self.meta.as_ref().filter(|m| m.id == item.id) {
-                ui.label(format!("{} × {} px", m.width, m.height));
-                ui.label(human_size(m.size));
-                ui.label(format!("Modified {}", date(m.mtime_ns)));
-            }
-            if let Some(s) = item.score {
-                ui.label(format!("Score {s:.3}"));
-            }
-            ui.separator();
-            ui.horizontal_wrapped(|ui| {
-                if let Some(c) = hand_off_menu(ui, &item.path) {
-                    cmd = c;
+                ui.separator();
+                ui.horizontal_wrapped(|ui| {
+                    if let Some(c) = hand_off_menu(ui, &item.path) {
+                        cmd = c;
+                    }
+                });
+                let export = ui.add_enabled(
+                    selected > 0,
+                    egui::Button::new(format!("Export {selected} selected…")),
+                );
+                if export.clicked() {
+                    cmd = Command::ExportSelection;
                 }
+                ui.weak(
+                    "Dragging a photo out of the window is not supported; use Copy image or Export",
+                );
             });
-            let export = ui.add_enabled(selected > 0, egui::Button::new(format!("Export {selected} selected…")));
-            if export.clicked() {
-                cmd = Command::ExportSelection;
-            }
-            ui.weak("Dragging a photo out of the window is not supported; use Copy image or Export");
-        });
         cmd
     }
 }
@@ -124,7 +147,11 @@ pub fn date(mtime_ns: i64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y}-{m:02}-{d:02} {:02}:{:02} UTC", rem / 3600, rem / 60 % 60)
+    format!(
+        "{y}-{m:02}-{d:02} {:02}:{:02} UTC",
+        rem / 3600,
+        rem / 60 % 60
+    )
 }
 
 #[cfg(test)]

@@ -36,8 +36,16 @@ pub fn ui(ui: &mut Ui, search: &mut SearchView, settings: &mut Settings) -> Comm
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             ui.toggle_value(&mut settings.show_preview, "Preview");
             ui.checkbox(&mut settings.show_scores, "Scores");
-            ui.add(egui::Slider::new(&mut settings.thumb_size, Settings::THUMB_RANGE).text("Size").show_value(false));
-            ui.add(egui::Slider::new(&mut settings.min_score, -1.0..=1.0).text("Minimum score").fixed_decimals(2));
+            ui.add(
+                egui::Slider::new(&mut settings.thumb_size, Settings::THUMB_RANGE)
+                    .text("Size")
+                    .show_value(false),
+            );
+            ui.add(
+                egui::Slider::new(&mut settings.min_score, -1.0..=1.0)
+                    .text("Minimum score")
+                    .fixed_decimals(2),
+            );
         });
     });
     ui.add_space(2.0);

@@ -61,7 +61,9 @@ impl Settings {
 
     /// Read settings from eframe storage, falling back to defaults.
     pub fn load(storage: Option<&dyn eframe::Storage>) -> Settings {
-        storage.and_then(|s| eframe::get_value(s, eframe::APP_KEY)).unwrap_or_default()
+        storage
+            .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
+            .unwrap_or_default()
     }
 
     /// Apply the GUI's engine choices on top of the resolved configuration.
@@ -87,18 +89,36 @@ mod tests {
 
     #[test]
     fn gui_choices_override_config_only_when_set() {
-        let mut c = Config { data_dir: "/d".into(), pack: "p".into(), provider: Provider::Auto, threads: 0 };
+        let mut c = Config {
+            data_dir: "/d".into(),
+            pack: "p".into(),
+            provider: Provider::Auto,
+            threads: 0,
+        };
         Settings::default().apply_to(&mut c);
         assert_eq!((c.pack.as_str(), c.threads), ("p", 0));
-        let s = Settings { pack: Some("q".into()), threads: Some(3), provider: Some(Provider::Cpu), ..Settings::default() };
+        let s = Settings {
+            pack: Some("q".into()),
+            threads: Some(3),
+            provider: Some(Provider::Cpu),
+            ..Settings::default()
+        };
         s.apply_to(&mut c);
-        assert_eq!((c.pack.as_str(), c.threads, c.provider), ("q", 3, Provider::Cpu));
+        assert_eq!(
+            (c.pack.as_str(), c.threads, c.provider),
+            ("q", 3, Provider::Cpu)
+        );
     }
 
     #[test]
     fn settings_round_trip_through_ron_like_json() {
-        let s = Settings { thumb_size: 200.0, show_scores: true, ..Settings::default() };
-        let back: Settings = serde_json::from_str(&serde_json::to_string(&s).expect("ser")).expect("de");
+        let s = Settings {
+            thumb_size: 200.0,
+            show_scores: true,
+            ..Settings::default()
+        };
+        let back: Settings =
+            serde_json::from_str(&serde_json::to_string(&s).expect("ser")).expect("de");
         assert_eq!(back, s);
     }
 }

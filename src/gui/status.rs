@@ -30,7 +30,11 @@ pub struct JobView {
 impl JobView {
     /// A job is starting.
     pub fn begin(&mut self) {
-        *self = JobView { provider_note: self.provider_note.take(), last: self.last.take(), ..JobView::default() };
+        *self = JobView {
+            provider_note: self.provider_note.take(),
+            last: self.last.take(),
+            ..JobView::default()
+        };
         self.started = Some(Instant::now());
     }
 
@@ -38,7 +42,11 @@ impl JobView {
     pub fn apply(&mut self, e: JobEvent) {
         match e {
             JobEvent::Started { total } => self.total = Some(total),
-            JobEvent::Progress { done, total, per_second } => {
+            JobEvent::Progress {
+                done,
+                total,
+                per_second,
+            } => {
                 (self.done, self.total, self.per_second) = (done, Some(total), per_second);
             }
             JobEvent::Skipped { .. } => self.skipped += 1,
@@ -60,7 +68,10 @@ impl JobView {
                 });
             }
             JobEvent::Cancelled(s) => {
-                self.last = Some(format!("Indexing cancelled after {} photos", s.indexed + s.reused));
+                self.last = Some(format!(
+                    "Indexing cancelled after {} photos",
+                    s.indexed + s.reused
+                ));
             }
             JobEvent::Failed(e) => self.last = Some(format!("Indexing failed: {e}")),
         }
@@ -75,11 +86,21 @@ impl JobView {
 
 fn clock(secs: f64) -> String {
     let s = secs.round() as u64;
-    if s >= 3600 { format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60) } else { format!("{}:{:02}", s / 60, s % 60) }
+    if s >= 3600 {
+        format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+    } else {
+        format!("{}:{:02}", s / 60, s % 60)
+    }
 }
 
 /// Draw the status bar.
-pub fn ui(ui: &mut Ui, job: &JobView, running: bool, messages: &[Message], search: &SearchView) -> Command {
+pub fn ui(
+    ui: &mut Ui,
+    job: &JobView,
+    running: bool,
+    messages: &[Message],
+    search: &SearchView,
+) -> Command {
     let mut cmd = Command::None;
     ui.horizontal(|ui| {
         if running {
@@ -89,7 +110,11 @@ pub fn ui(ui: &mut Ui, job: &JobView, running: bool, messages: &[Message], searc
                     ui.label("Scanning folders…");
                 }
                 Some(total) => {
-                    let frac = if total == 0 { 1.0 } else { job.done as f32 / total as f32 };
+                    let frac = if total == 0 {
+                        1.0
+                    } else {
+                        job.done as f32 / total as f32
+                    };
                     ui.add(egui::ProgressBar::new(frac).desired_width(160.0));
                     let mut text = format!("Indexing {}/{}", job.done, total);
                     if job.per_second > 0.0 {
@@ -110,7 +135,10 @@ pub fn ui(ui: &mut Ui, job: &JobView, running: bool, messages: &[Message], searc
         ui.separator();
         match &search.unavailable {
             Some(why) => {
-                ui.colored_label(super::theme::error(ui.visuals()), format!("Search unavailable: {why}"));
+                ui.colored_label(
+                    super::theme::error(ui.visuals()),
+                    format!("Search unavailable: {why}"),
+                );
             }
             None => {
                 ui.label(format!("{} photos searchable", search.searchable));
@@ -141,7 +169,11 @@ mod tests {
     #[test]
     fn eta_from_rate() {
         let mut j = JobView::default();
-        j.apply(JobEvent::Progress { done: 10, total: 110, per_second: 20.0 });
+        j.apply(JobEvent::Progress {
+            done: 10,
+            total: 110,
+            per_second: 20.0,
+        });
         assert_eq!(j.eta_seconds(), Some(5.0));
         assert_eq!(clock(3725.0), "1:02:05");
     }

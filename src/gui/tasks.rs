@@ -35,12 +35,29 @@ pub struct Library {
 
 /// A finished background task.
 pub enum Bg {
-    EngineOpened { epoch: u64, result: Result<Arc<Engine>, String> },
-    Library { epoch: u64, result: Result<Library, String> },
+    EngineOpened {
+        epoch: u64,
+        result: Result<Arc<Engine>, String>,
+    },
+    Library {
+        epoch: u64,
+        result: Result<Library, String>,
+    },
     /// Dropped or picked paths after checking them: readable ones, and errors to show.
-    PathsChecked { ok: Vec<PathBuf>, errors: Vec<String> },
-    FolderRemoved { epoch: u64, path: PathBuf, result: Result<usize, String> },
-    Preview { id: i64, meta: Option<PhotoMeta>, image: Result<egui::ColorImage, String> },
+    PathsChecked {
+        ok: Vec<PathBuf>,
+        errors: Vec<String>,
+    },
+    FolderRemoved {
+        epoch: u64,
+        path: PathBuf,
+        result: Result<usize, String>,
+    },
+    Preview {
+        id: i64,
+        meta: Option<PhotoMeta>,
+        image: Result<egui::ColorImage, String>,
+    },
     InstalledPacks(Vec<String>),
     DataDirPicked(PathBuf),
     /// Something finished that the user should hear about (copied, exported, ...).
@@ -65,26 +82,34 @@ impl Tasks {
     /// Run `f` on a new thread named `vignette-{name}` and deliver its result.
     pub fn spawn(&self, name: &str, f: impl FnOnce() -> Bg + Send + 'static) {
         let (tx, waker) = (self.tx.clone(), Arc::clone(&self.waker));
-        let spawned = std::thread::Builder::new().name(format!("vignette-{name}")).spawn(move || {
-            let _ = tx.send(f());
-            waker();
-        });
+        let spawned = std::thread::Builder::new()
+            .name(format!("vignette-{name}"))
+            .spawn(move || {
+                let _ = tx.send(f());
+                waker();
+            });
         if let Err(e) = spawned {
-            let _ = self.tx.send(Bg::Error(format!("cannot start a background thread: {e}")));
+            let _ = self
+                .tx
+                .send(Bg::Error(format!("cannot start a background thread: {e}")));
         }
     }
 
     /// Like [`Tasks::spawn`] for tasks that may send nothing (a cancelled dialog).
     pub fn spawn_maybe(&self, name: &str, f: impl FnOnce() -> Option<Bg> + Send + 'static) {
         let (tx, waker) = (self.tx.clone(), Arc::clone(&self.waker));
-        let spawned = std::thread::Builder::new().name(format!("vignette-{name}")).spawn(move || {
-            if let Some(m) = f() {
-                let _ = tx.send(m);
-                waker();
-            }
-        });
+        let spawned = std::thread::Builder::new()
+            .name(format!("vignette-{name}"))
+            .spawn(move || {
+                if let Some(m) = f() {
+                    let _ = tx.send(m);
+                    waker();
+                }
+            });
         if let Err(e) = spawned {
-            let _ = self.tx.send(Bg::Error(format!("cannot start a background thread: {e}")));
+            let _ = self
+                .tx
+                .send(Bg::Error(format!("cannot start a background thread: {e}")));
         }
     }
 }
@@ -101,11 +126,19 @@ pub fn read_library(engine: &Engine) -> Result<Library, String> {
         .map(|path| {
             let photos = states.iter().filter(|s| s.path.starts_with(&path)).count();
             let problem = folder_problem(&path);
-            FolderInfo { path, photos, problem }
+            FolderInfo {
+                path,
+                photos,
+                problem,
+            }
         })
         .collect();
     let skipped = index.skipped().map_err(|e| e.to_string())?;
-    Ok(Library { photos: states.into_iter().map(|s| (s.id, s.path)).collect(), folders, skipped })
+    Ok(Library {
+        photos: states.into_iter().map(|s| (s.id, s.path)).collect(),
+        folders,
+        skipped,
+    })
 }
 
 /// Why a folder cannot be listed, in words, or `None` when it can.
@@ -126,8 +159,13 @@ pub fn check_paths(paths: Vec<PathBuf>) -> Bg {
                 None => ok.push(std::fs::canonicalize(&p).unwrap_or(p)),
                 Some(why) => errors.push(format!("Cannot add {}: {why}", p.display())),
             },
-            Ok(_) if crate::library::is_photo(&p) => ok.push(std::fs::canonicalize(&p).unwrap_or(p)),
-            Ok(_) => errors.push(format!("Cannot add {}: not a folder or a supported photo", p.display())),
+            Ok(_) if crate::library::is_photo(&p) => {
+                ok.push(std::fs::canonicalize(&p).unwrap_or(p))
+            }
+            Ok(_) => errors.push(format!(
+                "Cannot add {}: not a folder or a supported photo",
+                p.display()
+            )),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 errors.push(format!("Cannot add {}: folder not found", p.display()));
             }
@@ -140,13 +178,17 @@ pub fn check_paths(paths: Vec<PathBuf>) -> Bg {
 /// Decode a photo for the preview, no larger than `max_side` on its longer side.
 pub fn load_preview(path: &Path, max_side: u32) -> Result<egui::ColorImage, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let decoded = crate::library::decode::decode(path, &bytes, max_side / 2).map_err(|e| e.to_string())?;
+    let decoded =
+        crate::library::decode::decode(path, &bytes, max_side / 2).map_err(|e| e.to_string())?;
     let mut img = image::DynamicImage::ImageRgb8(decoded.image);
     if img.width().max(img.height()) > max_side {
         img = img.thumbnail(max_side, max_side);
     }
     let rgba = img.to_rgba8();
-    Ok(egui::ColorImage::from_rgba_unmultiplied([rgba.width() as usize, rgba.height() as usize], rgba.as_raw()))
+    Ok(egui::ColorImage::from_rgba_unmultiplied(
+        [rgba.width() as usize, rgba.height() as usize],
+        rgba.as_raw(),
+    ))
 }
 
 /// Installed pack names (folders with a manifest under the packs folder), sorted.
@@ -165,8 +207,10 @@ pub fn installed_packs(config: &Config) -> Vec<String> {
 /// Put a photo on the clipboard as an image; on Linux the thread keeps serving it until replaced.
 pub fn copy_image(path: &Path) -> Bg {
     let result = (|| -> Result<(), String> {
-        let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        let decoded = crate::library::decode::decode(path, &bytes, u32::MAX).map_err(|e| e.to_string())?;
+        let bytes =
+            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let decoded =
+            crate::library::decode::decode(path, &bytes, u32::MAX).map_err(|e| e.to_string())?;
         let rgba = image::DynamicImage::ImageRgb8(decoded.image).to_rgba8();
         let data = arboard::ImageData {
             width: rgba.width() as usize,
@@ -174,7 +218,8 @@ pub fn copy_image(path: &Path) -> Bg {
             bytes: std::borrow::Cow::Owned(rgba.into_raw()),
         };
         let mut clip = arboard::Clipboard::new().map_err(|e| format!("no clipboard: {e}"))?;
-        clip.set_image(data).map_err(|e| format!("cannot copy the image: {e}"))
+        clip.set_image(data)
+            .map_err(|e| format!("cannot copy the image: {e}"))
     })();
     match result {
         Ok(()) => Bg::Info(format!("Copied {}", file_name(path))),
@@ -191,12 +236,20 @@ pub fn export(paths: &[PathBuf], dir: &Path) -> Bg {
         let mut n = 1;
         while target.exists() {
             let stem = p.file_stem().and_then(|s| s.to_str()).unwrap_or("photo");
-            let ext = p.extension().and_then(|s| s.to_str()).map(|e| format!(".{e}")).unwrap_or_default();
+            let ext = p
+                .extension()
+                .and_then(|s| s.to_str())
+                .map(|e| format!(".{e}"))
+                .unwrap_or_default();
             target = dir.join(format!("{stem}-{n}{ext}"));
             n += 1;
         }
         if let Err(e) = std::fs::copy(p, &target) {
-            return Bg::Error(format!("Exported {copied} of {}; cannot copy {}: {e}", paths.len(), p.display()));
+            return Bg::Error(format!(
+                "Exported {copied} of {}; cannot copy {}: {e}",
+                paths.len(),
+                p.display()
+            ));
         }
         copied += 1;
     }
@@ -213,5 +266,8 @@ pub fn open_path(path: &Path) -> Bg {
 
 /// The file name of a path as text (the whole path when it has none).
 pub fn file_name(path: &Path) -> String {
-    path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }

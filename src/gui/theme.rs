@@ -11,12 +11,20 @@ pub fn apply(ctx: &egui::Context) {
 
 /// Behind a tile's photo.
 pub fn tile_background(v: &Visuals) -> Color32 {
-    if v.dark_mode { Color32::from_gray(32) } else { Color32::from_gray(228) }
+    if v.dark_mode {
+        Color32::from_gray(32)
+    } else {
+        Color32::from_gray(228)
+    }
 }
 
 /// The placeholder square while a thumbnail loads.
 pub fn placeholder(v: &Visuals) -> Color32 {
-    if v.dark_mode { Color32::from_gray(48) } else { Color32::from_gray(210) }
+    if v.dark_mode {
+        Color32::from_gray(48)
+    } else {
+        Color32::from_gray(210)
+    }
 }
 
 /// Text colour of an error line.

@@ -37,8 +37,17 @@ impl Thumbs {
     pub fn spawn(engine: Arc<Engine>, waker: Waker) -> std::io::Result<Thumbs> {
         let (tx, req_rx) = bounded::<i64>(QUEUE);
         let (res_tx, rx) = unbounded::<Decoded>();
-        std::thread::Builder::new().name("vignette-thumbs".into()).spawn(move || loader(&engine, &req_rx, &res_tx, &waker))?;
-        Ok(Thumbs { tx, rx, pending: HashSet::new(), cache: HashMap::new(), failed: HashSet::new(), frame: 0 })
+        std::thread::Builder::new()
+            .name("vignette-thumbs".into())
+            .spawn(move || loader(&engine, &req_rx, &res_tx, &waker))?;
+        Ok(Thumbs {
+            tx,
+            rx,
+            pending: HashSet::new(),
+            cache: HashMap::new(),
+            failed: HashSet::new(),
+            frame: 0,
+        })
     }
 
     /// Turn decoded thumbnails into textures (call from `logic`), then trim the cache.
@@ -48,7 +57,8 @@ impl Thumbs {
             self.pending.remove(&id);
             match result {
                 Ok(img) => {
-                    let tex = ctx.load_texture(format!("thumb-{id}"), img, egui::TextureOptions::LINEAR);
+                    let tex =
+                        ctx.load_texture(format!("thumb-{id}"), img, egui::TextureOptions::LINEAR);
                     self.cache.insert(id, (tex, self.frame));
                 }
                 Err(e) => {
@@ -58,7 +68,11 @@ impl Thumbs {
             }
         }
         if self.cache.len() > LRU_CAPACITY {
-            let mut ages: Vec<(u64, i64)> = self.cache.iter().map(|(id, (_, used))| (*used, *id)).collect();
+            let mut ages: Vec<(u64, i64)> = self
+                .cache
+                .iter()
+                .map(|(id, (_, used))| (*used, *id))
+                .collect();
             ages.sort_unstable();
             for (_, id) in ages.into_iter().take(self.cache.len() - LRU_CAPACITY) {
                 self.cache.remove(&id);
@@ -126,7 +140,11 @@ fn loader(engine: &Engine, rx: &Receiver<i64>, tx: &Sender<Decoded>, waker: &Wak
 }
 
 fn decode(jpeg: &[u8]) -> Result<egui::ColorImage, String> {
-    let img = image::load_from_memory_with_format(jpeg, image::ImageFormat::Jpeg).map_err(|e| e.to_string())?;
+    let img = image::load_from_memory_with_format(jpeg, image::ImageFormat::Jpeg)
+        .map_err(|e| e.to_string())?;
     let rgba = img.to_rgba8();
-    Ok(egui::ColorImage::from_rgba_unmultiplied([rgba.width() as usize, rgba.height() as usize], rgba.as_raw()))
+    Ok(egui::ColorImage::from_rgba_unmultiplied(
+        [rgba.width() as usize, rgba.height() as usize],
+        rgba.as_raw(),
+    ))
 }

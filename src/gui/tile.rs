@@ -5,7 +5,10 @@
 //! and screen readers find it by that name), carries the score as its value, and shows the name (and
 //! score) on hover. A photo without a texture yet paints a quiet placeholder; the loader fills it later.
 
-use egui::{Color32, CornerRadius, Rect, Response, Role, Sense, Stroke, StrokeKind, Ui, Vec2, Widget, WidgetInfo, pos2, vec2};
+use egui::{
+    Color32, CornerRadius, Rect, Response, Role, Sense, Stroke, StrokeKind, Ui, Vec2, Widget,
+    WidgetInfo, pos2, vec2,
+};
 
 use super::theme;
 
@@ -51,10 +54,19 @@ impl Tile<'_> {
                 let img = tex.size_vec2();
                 let scale = (inner.width() / img.x).min(inner.height() / img.y);
                 let fit = Rect::from_center_size(inner.center(), img * scale);
-                painter.image(tex.id(), fit, Rect::from_min_max(pos2(0.0, 0.0), pos2(1.0, 1.0)), Color32::WHITE);
+                painter.image(
+                    tex.id(),
+                    fit,
+                    Rect::from_min_max(pos2(0.0, 0.0), pos2(1.0, 1.0)),
+                    Color32::WHITE,
+                );
             }
             None => {
-                painter.rect_filled(inner.shrink(inner.width() * 0.3), radius, theme::placeholder(ui.visuals()));
+                painter.rect_filled(
+                    inner.shrink(inner.width() * 0.3),
+                    radius,
+                    theme::placeholder(ui.visuals()),
+                );
             }
         }
         if self.selected || self.focused || response.hovered() {
@@ -69,7 +81,10 @@ impl Tile<'_> {
             let text = format!("{score:.2}");
             let font = egui::FontId::proportional(11.0);
             let galley = painter.layout_no_wrap(text, font, Color32::WHITE);
-            let badge = Rect::from_min_size(rect.left_bottom() + vec2(4.0, -galley.size().y - 6.0), galley.size() + vec2(6.0, 2.0));
+            let badge = Rect::from_min_size(
+                rect.left_bottom() + vec2(4.0, -galley.size().y - 6.0),
+                galley.size() + vec2(6.0, 2.0),
+            );
             painter.rect_filled(badge, CornerRadius::same(3), Color32::from_black_alpha(170));
             painter.galley(badge.min + vec2(3.0, 1.0), galley, Color32::WHITE);
         }

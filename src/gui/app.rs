@@ -297,7 +297,7 @@ impl VignetteApp {
                     self.notify(format!("Indexing failed: {e}"), true);
                 }
                 if let Some(t) = &mut self.thumbs {
-                    t.clear();
+                    t.retry_failed();
                 }
                 self.refresh_library();
             }
@@ -307,6 +307,10 @@ impl VignetteApp {
         self.job_view.apply(event);
         if terminal {
             self.job = None;
+            // Photos may have changed without the count changing: rank again against the reloaded vectors.
+            if self.search.hits.is_some() {
+                self.send_query();
+            }
             if !self.queued.is_empty() {
                 let roots = std::mem::take(&mut self.queued);
                 self.start_index(roots);
@@ -440,6 +444,9 @@ impl VignetteApp {
                 }
                 if let Some(w) = &self.search_worker {
                     w.send(Request::Reload);
+                }
+                if self.search.hits.is_some() {
+                    self.send_query();
                 }
                 self.refresh_library();
             }
@@ -578,6 +585,9 @@ impl eframe::App for VignetteApp {
         if self.settings.show_skipped {
             skipped::window(&ctx, &self.library.skipped, &mut self.settings.show_skipped);
         }
+        if ctx.input(|i| !i.raw.hovered_files.is_empty()) {
+            drop_overlay(&ctx);
+        }
         for c in cmds {
             self.apply(c);
         }
@@ -586,4 +596,21 @@ impl eframe::App for VignetteApp {
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, eframe::APP_KEY, &self.settings);
     }
+}
+
+/// Tell the user what dropping does while files hover over the window.
+fn drop_overlay(ctx: &egui::Context) {
+    let painter = ctx.layer_painter(egui::LayerId::new(
+        egui::Order::Foreground,
+        egui::Id::unique("drop-overlay"),
+    ));
+    let rect = ctx.content_rect();
+    painter.rect_filled(rect, 0.0, egui::Color32::from_black_alpha(160));
+    painter.text(
+        rect.center(),
+        egui::Align2::CENTER_CENTER,
+        "Drop folders or photos to add them",
+        egui::FontId::proportional(24.0),
+        egui::Color32::WHITE,
+    );
 }

@@ -41,7 +41,7 @@ pub fn window(ctx: &egui::Context, view: &View<'_>, settings: &mut Settings) -> 
                 .num_columns(2)
                 .spacing([12.0, 8.0])
                 .show(ui, |ui| {
-                    ui.label("Model pack");
+                    let label = ui.label("Model pack");
                     let mut packs: Vec<String> = std::iter::once(DEFAULT_PACK.to_owned())
                         .chain(view.packs.iter().cloned())
                         .collect();
@@ -55,7 +55,9 @@ pub fn window(ctx: &egui::Context, view: &View<'_>, settings: &mut Settings) -> 
                             for p in &packs {
                                 ui.selectable_value(&mut pack, p.clone(), p);
                             }
-                        });
+                        })
+                        .response
+                        .labelled_by(label.id);
                     if pack != view.config.pack {
                         settings.pack = Some(pack);
                         cmd = Command::ReopenEngine;
@@ -80,7 +82,7 @@ pub fn window(ctx: &egui::Context, view: &View<'_>, settings: &mut Settings) -> 
                     }
                     ui.end_row();
 
-                    ui.label("Execution provider");
+                    let label = ui.label("Execution provider");
                     let mut provider = view.config.provider;
                     let name = PROVIDERS
                         .iter()
@@ -92,7 +94,9 @@ pub fn window(ctx: &egui::Context, view: &View<'_>, settings: &mut Settings) -> 
                             for (p, n) in PROVIDERS {
                                 ui.selectable_value(&mut provider, p, n);
                             }
-                        });
+                        })
+                        .response
+                        .labelled_by(label.id);
                     if provider != view.config.provider {
                         settings.provider = Some(provider);
                         cmd = Command::ReopenEngine;

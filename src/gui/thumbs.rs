@@ -97,9 +97,8 @@ impl Thumbs {
         None
     }
 
-    /// Forget everything (photos were re-indexed or removed).
-    pub fn clear(&mut self) {
-        self.cache.clear();
+    /// Ask again for thumbnails that failed (a run may have re-indexed them).
+    pub fn retry_failed(&mut self) {
         self.failed.clear();
     }
 

@@ -32,7 +32,10 @@ fn main() {
 /// CPU time consumed by the calling thread so far, in nanoseconds.
 #[allow(unsafe_code)] // One libc call: std has no per-thread CPU clock.
 fn thread_cpu_ns() -> u64 {
-    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
     // SAFETY: `ts` is a valid, writable timespec and the clock id is a constant the kernel knows.
     let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
     if rc != 0 {

@@ -174,7 +174,7 @@ fn adding_a_folder_shows_progress_then_results() {
         tempfile::tempdir().expect("tmp"),
         tempfile::tempdir().expect("tmp"),
     );
-    let h = indexed_app(data.path(), photos.path());
+    let mut h = indexed_app(data.path(), photos.path());
     let mut names = tiles(&h);
     names.sort();
     assert_eq!(names, ["blue.png", "green.png", "red.png", "yellow.png"]);
@@ -185,6 +185,15 @@ fn adding_a_folder_shows_progress_then_results() {
     assert!(
         has_label_containing(&h, "4 photos"),
         "the folder shows its photo count"
+    );
+    h.check_accessibility();
+    // The settings window reports the provider the indexing run actually used.
+    h.get_by_role_and_label(Role::Button, "Settings").click();
+    h.step();
+    h.step();
+    assert!(
+        has_label_containing(&h, "encoding on CPU"),
+        "the settings show the provider in use"
     );
     h.check_accessibility();
 }

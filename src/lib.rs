@@ -10,6 +10,7 @@
 //! - [`train`]: caption sets, the two-branch head, retrieval metrics.
 //! - [`jobs`]: background jobs with structured progress, cancellation and single-flight slots.
 //! - [`engine`]: binds a pack to its index and hands out encoders and connections.
+//! - `gui` (feature `gui`): the eframe desktop front end, a client of the above like the CLI.
 //!
 //! Front ends talk to the core through data (events, requests, responses) and a waker callback, never
 //! through UI types. Errors are [`Error`] (thiserror) in the core; front ends add context with anyhow.
@@ -17,6 +18,8 @@
 pub mod config;
 pub mod engine;
 pub mod error;
+#[cfg(feature = "gui")]
+pub mod gui;
 pub mod index;
 pub mod jobs;
 pub mod library;

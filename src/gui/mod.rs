@@ -1,0 +1,45 @@
+//! The desktop front end (eframe/egui), behind the default `gui` feature.
+//!
+//! Shape: [`app::VignetteApp`] owns the runtime handles (engine, search worker, indexing job, thumbnail
+//! loader, background tasks) and a persisted [`state::Settings`]. Each frame `App::logic` drains every
+//! channel with `try_iter` and `App::ui` draws the panels; panels never mutate the app directly, they return
+//! a `#[must_use]` [`app::Command`] that the app applies at the end of the frame. The UI thread never blocks:
+//! SQLite, decoding, the model and the file system are touched only by worker threads that report back
+//! through channels and wake the UI with `ctx.request_repaint`.
+
+pub mod app;
+mod commands;
+mod folders;
+pub mod grid;
+mod preview;
+mod search_bar;
+mod settings;
+mod skipped;
+pub mod state;
+pub mod status;
+mod tasks;
+mod theme;
+mod thumbs;
+mod tile;
+
+pub use app::{Command, VignetteApp};
+
+use crate::config::Config;
+
+/// Open the main window and run until it is closed.
+pub fn run(config: Config) -> anyhow::Result<()> {
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("Vignette")
+            .with_inner_size([1280.0, 820.0])
+            .with_min_inner_size([640.0, 420.0])
+            .with_drag_and_drop(true),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "Vignette",
+        options,
+        Box::new(move |cc| Ok(Box::new(VignetteApp::new(cc, config)))),
+    )
+    .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
+}

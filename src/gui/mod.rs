@@ -9,6 +9,7 @@
 
 pub mod app;
 mod commands;
+mod events;
 mod folders;
 pub mod grid;
 mod preview;

@@ -41,46 +41,9 @@ pub fn window(ctx: &egui::Context, view: &View<'_>, settings: &mut Settings) -> 
                 .num_columns(2)
                 .spacing([12.0, 8.0])
                 .show(ui, |ui| {
-                    let label = ui.label("Model pack");
-                    let mut packs: Vec<String> = std::iter::once(DEFAULT_PACK.to_owned())
-                        .chain(view.packs.iter().cloned())
-                        .collect();
-                    if !packs.contains(&view.config.pack) {
-                        packs.push(view.config.pack.clone());
+                    if let c @ Command::ReopenEngine = pack_rows(ui, view, settings) {
+                        cmd = c;
                     }
-                    let mut pack = view.config.pack.clone();
-                    egui::ComboBox::from_id_salt("pack")
-                        .selected_text(&pack)
-                        .show_ui(ui, |ui| {
-                            for p in &packs {
-                                ui.selectable_value(&mut pack, p.clone(), p);
-                            }
-                        })
-                        .response
-                        .labelled_by(label.id);
-                    if pack != view.config.pack {
-                        settings.pack = Some(pack);
-                        cmd = Command::ReopenEngine;
-                    }
-                    ui.end_row();
-
-                    ui.label("");
-                    match (view.engine, view.engine_error) {
-                        (Some(e), _) => {
-                            let m = &e.pack.manifest;
-                            ui.weak(format!(
-                                "{} · version {} · licence {}",
-                                m.title, m.version, m.licence
-                            ));
-                        }
-                        (None, Some(err)) => {
-                            ui.colored_label(super::theme::error(ui.visuals()), err);
-                        }
-                        (None, None) => {
-                            ui.weak("Opening…");
-                        }
-                    }
-                    ui.end_row();
 
                     let label = ui.label("Execution provider");
                     let mut provider = view.config.provider;
@@ -140,5 +103,51 @@ pub fn window(ctx: &egui::Context, view: &View<'_>, settings: &mut Settings) -> 
                 });
         });
     settings.show_settings = open;
+    cmd
+}
+
+/// The pack chooser and a line about the open pack.
+fn pack_rows(ui: &mut egui::Ui, view: &View<'_>, settings: &mut Settings) -> Command {
+    let mut cmd = Command::None;
+    let label = ui.label("Model pack");
+    let mut packs: Vec<String> = std::iter::once(DEFAULT_PACK.to_owned())
+        .chain(view.packs.iter().cloned())
+        .collect();
+    if !packs.contains(&view.config.pack) {
+        packs.push(view.config.pack.clone());
+    }
+    let mut pack = view.config.pack.clone();
+    egui::ComboBox::from_id_salt("pack")
+        .selected_text(&pack)
+        .show_ui(ui, |ui| {
+            for p in &packs {
+                ui.selectable_value(&mut pack, p.clone(), p);
+            }
+        })
+        .response
+        .labelled_by(label.id);
+    if pack != view.config.pack {
+        settings.pack = Some(pack);
+        cmd = Command::ReopenEngine;
+    }
+    ui.end_row();
+
+    ui.label("");
+    match (view.engine, view.engine_error) {
+        (Some(e), _) => {
+            let m = &e.pack.manifest;
+            ui.weak(format!(
+                "{} · version {} · licence {}",
+                m.title, m.version, m.licence
+            ));
+        }
+        (None, Some(err)) => {
+            ui.colored_label(super::theme::error(ui.visuals()), err);
+        }
+        (None, None) => {
+            ui.weak("Opening…");
+        }
+    }
+    ui.end_row();
     cmd
 }

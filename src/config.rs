@@ -29,17 +29,12 @@ pub struct Config {
 impl Config {
     /// Settings with the default data folder (or `VIGNETTE_DATA_DIR`).
     pub fn new(data_dir: Option<PathBuf>) -> Result<Config> {
-        let data_dir =
-            match data_dir.or_else(|| std::env::var_os("VIGNETTE_DATA_DIR").map(PathBuf::from)) {
-                Some(d) => d,
-                None => directories::ProjectDirs::from("org", "vignette", "vignette")
-                    .map(|d| d.data_dir().to_path_buf())
-                    .ok_or_else(|| {
-                        Error::Other(
-                            "cannot find a home folder for the data folder; pass --data-dir".into(),
-                        )
-                    })?,
-            };
+        let data_dir = match data_dir.or_else(|| std::env::var_os("VIGNETTE_DATA_DIR").map(PathBuf::from)) {
+            Some(d) => d,
+            None => directories::ProjectDirs::from("org", "vignette", "vignette")
+                .map(|d| d.data_dir().to_path_buf())
+                .ok_or_else(|| Error::Other("cannot find a home folder for the data folder; pass --data-dir".into()))?,
+        };
         Ok(Config {
             data_dir,
             pack: std::env::var("VIGNETTE_PACK").unwrap_or_else(|_| DEFAULT_PACK.to_owned()),
@@ -53,9 +48,7 @@ impl Config {
         if self.threads > 0 {
             self.threads
         } else {
-            std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(2)
+            std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)
         }
     }
 
@@ -81,13 +74,12 @@ impl Config {
         if installed.join(crate::model::pack::MANIFEST).is_file() {
             return Ok(installed);
         }
-        if self.pack == DEFAULT_PACK {
-            if let Some(d) = default_pack_dirs()
+        if self.pack == DEFAULT_PACK
+            && let Some(d) = default_pack_dirs()
                 .into_iter()
                 .find(|d| d.join(crate::model::pack::MANIFEST).is_file())
-            {
-                return Ok(d);
-            }
+        {
+            return Ok(d);
         }
         Err(Error::Other(format!(
             "model pack {:?} not found (looked for a folder with pack.toml, and in {})",
@@ -108,11 +100,7 @@ fn default_pack_dirs() -> Vec<PathBuf> {
     {
         v.push(exe_dir.join("../share/vignette/models").join(DEFAULT_PACK));
     }
-    v.push(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("models")
-            .join(DEFAULT_PACK),
-    );
+    v.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("models").join(DEFAULT_PACK));
     v
 }
 

@@ -27,11 +27,7 @@ impl Engine {
     /// Load the configured pack (the index file is created on first use).
     pub fn open(config: Config) -> Result<Engine> {
         let dir = config.pack_dir()?;
-        let name = dir
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default()
-            .to_owned();
+        let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
         let pack = Pack::load_with_search_path(&dir, &model_search_path(&name))?;
         let fingerprint = pack.fingerprint();
         Ok(Engine {
@@ -49,19 +45,14 @@ impl Engine {
 
     /// The index file of this pack.
     pub fn index_path(&self) -> PathBuf {
-        self.config.indexes_dir().join(format!(
-            "{}-{}.sqlite",
-            self.pack.manifest.name, self.fingerprint
-        ))
+        self.config
+            .indexes_dir()
+            .join(format!("{}-{}.sqlite", self.pack.manifest.name, self.fingerprint))
     }
 
     /// A new connection to the index.
     pub fn index(&self) -> Result<Index> {
-        Index::open(
-            &self.index_path(),
-            &self.fingerprint,
-            self.pack.search_dim(),
-        )
+        Index::open(&self.index_path(), &self.fingerprint, self.pack.search_dim())
     }
 
     fn session_options(&self, threads: usize) -> SessionOptions {
@@ -101,14 +92,8 @@ impl Engine {
         if let Some(b) = slot.as_ref() {
             return Ok(Some(Arc::clone(b)));
         }
-        let cache = self
-            .config
-            .cache_dir()
-            .join(format!("labels-{}.f32", self.fingerprint));
-        let bridge = self
-            .text_encoder()?
-            .label_bridge(Some(cache))?
-            .map(Arc::new);
+        let cache = self.config.cache_dir().join(format!("labels-{}.f32", self.fingerprint));
+        let bridge = self.text_encoder()?.label_bridge(Some(cache))?.map(Arc::new);
         slot.clone_from(&bridge);
         Ok(bridge)
     }

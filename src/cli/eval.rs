@@ -77,11 +77,7 @@ pub fn run(config: Config, args: &EvalArgs, quiet: bool) -> anyhow::Result<ExitC
             None => log::warn!("not indexed, left out of the evaluation: {}", p.display()),
         }
     }
-    let pairs: Vec<_> = set
-        .pairs
-        .iter()
-        .filter(|p| row_of.contains_key(&p.image))
-        .collect();
+    let pairs: Vec<_> = set.pairs.iter().filter(|p| row_of.contains_key(&p.image)).collect();
     let texts: Vec<&str> = pairs.iter().map(|p| p.caption.as_str()).collect();
     let caption_image: Vec<usize> = pairs.iter().map(|p| row_of[&p.image]).collect();
     let text_vecs = engine.text_encoder()?.encode(&texts)?;

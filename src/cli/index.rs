@@ -28,17 +28,12 @@ pub fn run(config: Config, args: &IndexArgs, quiet: bool) -> anyhow::Result<Exit
     let engine = super::engine(config)?;
     let roots = if args.paths.is_empty() {
         let f = engine.index()?.folders()?;
-        anyhow::ensure!(
-            !f.is_empty(),
-            "no folders indexed yet; run `vignette index FOLDER...`"
-        );
+        anyhow::ensure!(!f.is_empty(), "no folders indexed yet; run `vignette index FOLDER...`");
         f
     } else {
         args.paths
             .iter()
-            .map(|p| {
-                std::fs::canonicalize(p).with_context(|| format!("cannot open {}", p.display()))
-            })
+            .map(|p| std::fs::canonicalize(p).with_context(|| format!("cannot open {}", p.display())))
             .collect::<anyhow::Result<_>>()?
     };
     let req = IndexRequest {
@@ -95,13 +90,9 @@ pub(crate) fn index_with_progress(
             bar.set_message("indexing");
         }
         JobEvent::Progress { done, .. } => bar.set_position(done as u64),
-        JobEvent::Skipped { path, reason } => {
-            bar.suspend(|| log::warn!("skipped {}: {reason}", path.display()))
-        }
+        JobEvent::Skipped { path, reason } => bar.suspend(|| log::warn!("skipped {}: {reason}", path.display())),
         JobEvent::Note(n) => bar.suspend(|| log::info!("{n}")),
-        JobEvent::Finished(_) | JobEvent::Cancelled(_) | JobEvent::Failed(_) => {
-            bar.finish_and_clear()
-        }
+        JobEvent::Finished(_) | JobEvent::Cancelled(_) | JobEvent::Failed(_) => bar.finish_and_clear(),
     };
     let summary = run_index(engine, req, &emit, &cancel).context("indexing failed")?;
     bar.finish_and_clear();

@@ -52,10 +52,7 @@ pub fn run(config: Config, args: &InfoArgs) -> anyhow::Result<ExitCode> {
     }
     if args.verify {
         let checked = p.verify()?;
-        println!(
-            "  verified:      {} file(s) match their SHA-256",
-            checked.len()
-        );
+        println!("  verified:      {} file(s) match their SHA-256", checked.len());
     }
     let index = engine.index()?;
     let s = index.stats()?;
@@ -72,17 +69,10 @@ pub fn run(config: Config, args: &InfoArgs) -> anyhow::Result<ExitCode> {
     }
     match runtime::init() {
         Ok(rt) => {
-            println!(
-                "ONNX Runtime:    {} ({})",
-                rt.library.display(),
-                runtime::ORT_VERSION
-            );
+            println!("ONNX Runtime:    {} ({})", rt.library.display(), runtime::ORT_VERSION);
             match engine.image_encoder() {
                 Ok(enc) => match enc.provider() {
-                    (name, None) => println!(
-                        "execution:       {name} (requested {:?})",
-                        engine.config.provider
-                    ),
+                    (name, None) => println!("execution:       {name} (requested {:?})", engine.config.provider),
                     (name, Some(why)) => println!("execution:       {name}; {why}"),
                 },
                 Err(e) => println!("execution:       cannot start the image encoder: {e}"),

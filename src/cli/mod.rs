@@ -84,9 +84,7 @@ fn open_gui(config: Config) -> anyhow::Result<ExitCode> {
 
 #[cfg(not(feature = "gui"))]
 fn open_gui(_config: Config) -> anyhow::Result<ExitCode> {
-    anyhow::bail!(
-        "this build has no desktop app (built without the `gui` feature); see `vignette --help`"
-    )
+    anyhow::bail!("this build has no desktop app (built without the `gui` feature); see `vignette --help`")
 }
 
 /// Open the engine for `config` with a helpful context.

@@ -71,11 +71,7 @@ fn print(hits: &[Hit], json: bool) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     for h in hits {
         if json {
-            writeln!(
-                out,
-                "{}",
-                serde_json::json!({"path": h.path, "score": h.score})
-            )?;
+            writeln!(out, "{}", serde_json::json!({"path": h.path, "score": h.score}))?;
         } else {
             writeln!(out, "{:.4}  {}", h.score, h.path.display())?;
         }

@@ -165,11 +165,7 @@ impl VignetteApp {
 
     /// Tiles the grid shows now, best first when a query is active.
     pub fn visible_items(&self) -> &[Item] {
-        &self.items[..grid::shown_len(
-            &self.items,
-            self.search.hits.is_some(),
-            self.settings.min_score,
-        )]
+        &self.items[..grid::shown_len(&self.items, self.search.hits.is_some(), self.settings.min_score)]
     }
 
     /// Messages (errors and notices) waiting in the status bar.
@@ -193,9 +189,7 @@ impl VignetteApp {
         });
         self.tasks.spawn("engine", move || Bg::EngineOpened {
             epoch,
-            result: Engine::open(config)
-                .map(Arc::new)
-                .map_err(|e| e.to_string()),
+            result: Engine::open(config).map(Arc::new).map_err(|e| e.to_string()),
         });
     }
 
@@ -203,9 +197,7 @@ impl VignetteApp {
         self.engine_error = None;
         match SearchWorker::spawn(Arc::clone(&engine), Arc::clone(&self.waker)) {
             Ok(w) => self.search_worker = Some(w),
-            Err(e) => {
-                self.search.unavailable = Some(format!("cannot start the search thread: {e}"))
-            }
+            Err(e) => self.search.unavailable = Some(format!("cannot start the search thread: {e}")),
         }
         match Thumbs::spawn(Arc::clone(&engine), Arc::clone(&self.waker)) {
             Ok(t) => self.thumbs = Some(t),
@@ -246,11 +238,7 @@ impl VignetteApp {
                 self.job_view.rescan_when_loaded = true;
                 return;
             }
-            self.library
-                .folders
-                .iter()
-                .map(|f| f.path.clone())
-                .collect()
+            self.library.folders.iter().map(|f| f.path.clone()).collect()
         } else {
             roots
         };
@@ -271,12 +259,7 @@ impl VignetteApp {
             remember_folders: true,
             prune: true,
         };
-        self.job = Some(spawn_index(
-            engine,
-            req,
-            Arc::clone(&self.waker),
-            CancelToken::new(),
-        ));
+        self.job = Some(spawn_index(engine, req, Arc::clone(&self.waker), CancelToken::new()));
     }
 
     pub(super) fn notify(&mut self, text: String, error: bool) {
@@ -309,13 +292,7 @@ impl eframe::App for VignetteApp {
             .map(|w| w.responses.try_iter().collect())
             .unwrap_or_default();
         answers.into_iter().for_each(|r| self.on_search(r));
-        let dropped: Vec<PathBuf> = ctx.input(|i| {
-            i.raw
-                .dropped_files
-                .iter()
-                .map(|f| f.path().to_path_buf())
-                .collect()
-        });
+        let dropped: Vec<PathBuf> = ctx.input(|i| i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).collect());
         if !dropped.is_empty() {
             self.commands.push(Command::AddPaths(dropped));
         }
@@ -342,36 +319,25 @@ impl eframe::App for VignetteApp {
                 &self.search,
             ));
         });
-        egui::Panel::left("folders")
-            .default_size(240.0)
-            .show(ui, |ui| {
-                let view = folders::View {
-                    folders: &self.library.folders,
-                    indexing: self.indexing(),
-                    queued: !self.queued.is_empty(),
-                    engine_error: self.engine_error.as_deref(),
-                    skipped: self.library.skipped.len(),
-                };
-                cmds.push(folders::ui(ui, &view, &mut self.settings));
-            });
-        let shown = grid::shown_len(
-            &self.items,
-            self.search.hits.is_some(),
-            self.settings.min_score,
-        );
+        egui::Panel::left("folders").default_size(240.0).show(ui, |ui| {
+            let view = folders::View {
+                folders: &self.library.folders,
+                indexing: self.indexing(),
+                queued: !self.queued.is_empty(),
+                engine_error: self.engine_error.as_deref(),
+                skipped: self.library.skipped.len(),
+            };
+            cmds.push(folders::ui(ui, &view, &mut self.settings));
+        });
+        let shown = grid::shown_len(&self.items, self.search.hits.is_some(), self.settings.min_score);
         if self.settings.show_preview {
-            let focus = self
-                .selection
-                .focus
-                .and_then(|i| self.items[..shown].get(i));
+            let focus = self.selection.focus.and_then(|i| self.items[..shown].get(i));
             if let (Some(item), Some(engine)) = (focus, &self.engine) {
                 self.preview.want(item, engine, &self.tasks);
             }
-            egui::Panel::right("preview")
-                .default_size(320.0)
-                .show(ui, |ui| {
-                    cmds.push(self.preview.ui(ui, focus, self.selection.len()));
-                });
+            egui::Panel::right("preview").default_size(320.0).show(ui, |ui| {
+                cmds.push(self.preview.ui(ui, focus, self.selection.len()));
+            });
         }
         egui::CentralPanel::default().show(ui, |ui| {
             let library_empty = self.library.photos.is_empty() && !self.library_loading;

@@ -13,9 +13,7 @@ impl VignetteApp {
     pub(super) fn apply(&mut self, cmd: Command) {
         match cmd {
             Command::None => {}
-            Command::AddPaths(paths) => {
-                self.tasks.spawn("check", move || tasks::check_paths(paths))
-            }
+            Command::AddPaths(paths) => self.tasks.spawn("check", move || tasks::check_paths(paths)),
             Command::PickFolder => self.tasks.spawn_maybe("pick-folder", || {
                 rfd::FileDialog::new()
                     .set_title("Add a photo folder")
@@ -28,8 +26,7 @@ impl VignetteApp {
                 };
                 if self.job.is_some() {
                     self.notify(
-                        "Wait for indexing to finish (or cancel it) before removing a folder"
-                            .into(),
+                        "Wait for indexing to finish (or cancel it) before removing a folder".into(),
                         true,
                     );
                     return;
@@ -40,11 +37,7 @@ impl VignetteApp {
                         .index()
                         .and_then(|mut i| i.remove_folder(&path))
                         .map_err(|e| e.to_string());
-                    Bg::FolderRemoved {
-                        epoch,
-                        path,
-                        result,
-                    }
+                    Bg::FolderRemoved { epoch, path, result }
                 });
             }
             Command::Rescan(one) => self.start_index(one.into_iter().collect()),
@@ -63,21 +56,14 @@ impl VignetteApp {
                 let n = self.visible_items().len();
                 self.selection.move_focus(delta, n, &self.items[..n]);
             }
-            Command::CopyImage(path) => self
-                .tasks
-                .spawn("clipboard", move || tasks::copy_image(&path)),
+            Command::CopyImage(path) => self.tasks.spawn("clipboard", move || tasks::copy_image(&path)),
             Command::CopyPath(path) => {
                 self.ctx.copy_text(path.display().to_string());
-                self.notify(
-                    format!("Copied the path of {}", tasks::file_name(&path)),
-                    false,
-                );
+                self.notify(format!("Copied the path of {}", tasks::file_name(&path)), false);
             }
             Command::Open(path) => self.tasks.spawn("open", move || tasks::open_path(&path)),
             Command::ShowInFolder(path) => {
-                let dir = path
-                    .parent()
-                    .map_or(path.clone(), std::path::Path::to_path_buf);
+                let dir = path.parent().map_or(path.clone(), std::path::Path::to_path_buf);
                 self.tasks.spawn("open", move || tasks::open_path(&dir));
             }
             Command::ExportSelection => {

@@ -167,11 +167,7 @@ impl VignetteApp {
                     self.start_index(ok);
                 }
             }
-            Bg::FolderRemoved {
-                epoch,
-                path,
-                result,
-            } if epoch == self.epoch => {
+            Bg::FolderRemoved { epoch, path, result } if epoch == self.epoch => {
                 match result {
                     Ok(n) => self.notify(format!("Removed {} ({n} photos)", path.display()), false),
                     Err(e) => self.notify(format!("Cannot remove {}: {e}", path.display()), true),

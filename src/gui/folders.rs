@@ -65,10 +65,7 @@ pub fn ui(ui: &mut Ui, view: &View<'_>, settings: &mut Settings) -> Command {
         {
             cmd = Command::Rescan(None);
         }
-        ui.toggle_value(
-            &mut settings.show_skipped,
-            format!("Skipped files ({})", view.skipped),
-        );
+        ui.toggle_value(&mut settings.show_skipped, format!("Skipped files ({})", view.skipped));
         ui.toggle_value(&mut settings.show_settings, "Settings");
     });
     cmd
@@ -81,10 +78,7 @@ fn folder_row(ui: &mut Ui, f: &FolderInfo, indexing: bool) -> Option<Command> {
         .on_hover_text(f.path.display().to_string());
     match &f.problem {
         Some(p) => {
-            ui.colored_label(
-                super::theme::error(ui.visuals()),
-                format!("{p}: {}", f.path.display()),
-            );
+            ui.colored_label(super::theme::error(ui.visuals()), format!("{p}: {}", f.path.display()));
         }
         None => {
             ui.weak(format!("{} photos", f.photos));
@@ -101,9 +95,7 @@ fn folder_row(ui: &mut Ui, f: &FolderInfo, indexing: bool) -> Option<Command> {
         }
         let remove = ui.add_enabled(!indexing, egui::Button::new("Remove").small());
         if remove
-            .on_hover_text(format!(
-                "Forget {name} and its photos (the files stay on disk)"
-            ))
+            .on_hover_text(format!("Forget {name} and its photos (the files stay on disk)"))
             .clicked()
         {
             cmd = Some(Command::RemoveFolder(path()));

@@ -106,9 +106,7 @@ impl Selection {
     pub fn retain_existing(&mut self, items: &[Item]) {
         let present: HashSet<i64> = items.iter().map(|i| i.id).collect();
         self.ids.retain(|id| present.contains(id));
-        self.focus = self
-            .focus_id
-            .and_then(|id| items.iter().position(|i| i.id == id));
+        self.focus = self.focus_id.and_then(|id| items.iter().position(|i| i.id == id));
         if self.focus.is_none() {
             self.focus_id = None;
         }
@@ -167,15 +165,12 @@ pub fn ui(
     let cols = (((ui.available_width() + gap.x) / (size + gap.x)).floor() as usize).max(1);
     let rows = view.items.len().div_ceil(cols);
     let mut cmd = keyboard(ui, cols);
-    let mut area = egui::ScrollArea::vertical()
-        .auto_shrink([false, false])
-        .id_salt("grid");
+    let mut area = egui::ScrollArea::vertical().auto_shrink([false, false]).id_salt("grid");
     if std::mem::take(&mut sel.scroll_to_focus)
         && let Some(f) = sel.focus
     {
         let row_y = (f / cols) as f32 * (size + gap.y);
-        area = area
-            .vertical_scroll_offset((row_y - ui.available_height() / 2.0 + size / 2.0).max(0.0));
+        area = area.vertical_scroll_offset((row_y - ui.available_height() / 2.0 + size / 2.0).max(0.0));
     }
     area.show_rows(ui, size, rows, |ui, range| {
         for row in range {

@@ -109,16 +109,11 @@ impl Preview {
                         cmd = c;
                     }
                 });
-                let export = ui.add_enabled(
-                    selected > 0,
-                    egui::Button::new(format!("Export {selected} selected…")),
-                );
+                let export = ui.add_enabled(selected > 0, egui::Button::new(format!("Export {selected} selected…")));
                 if export.clicked() {
                     cmd = Command::ExportSelection;
                 }
-                ui.weak(
-                    "Dragging a photo out of the window is not supported; use Copy image or Export",
-                );
+                ui.weak("Dragging a photo out of the window is not supported; use Copy image or Export");
             });
         cmd
     }
@@ -147,11 +142,7 @@ pub fn date(mtime_ns: i64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y}-{m:02}-{d:02} {:02}:{:02} UTC",
-        rem / 3600,
-        rem / 60 % 60
-    )
+    format!("{y}-{m:02}-{d:02} {:02}:{:02} UTC", rem / 3600, rem / 60 % 60)
 }
 
 #[cfg(test)]

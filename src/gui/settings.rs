@@ -47,10 +47,7 @@ pub fn window(ctx: &egui::Context, view: &View<'_>, settings: &mut Settings) -> 
 
                     let label = ui.label("Execution provider");
                     let mut provider = view.config.provider;
-                    let name = PROVIDERS
-                        .iter()
-                        .find(|(p, _)| *p == provider)
-                        .map_or("?", |(_, n)| n);
+                    let name = PROVIDERS.iter().find(|(p, _)| *p == provider).map_or("?", |(_, n)| n);
                     egui::ComboBox::from_id_salt("provider")
                         .selected_text(name)
                         .show_ui(ui, |ui| {
@@ -75,11 +72,7 @@ pub fn window(ctx: &egui::Context, view: &View<'_>, settings: &mut Settings) -> 
 
                     ui.label("Threads");
                     let mut threads = view.config.threads;
-                    let r = ui.add(
-                        egui::DragValue::new(&mut threads)
-                            .range(0..=256)
-                            .prefix("threads "),
-                    );
+                    let r = ui.add(egui::DragValue::new(&mut threads).range(0..=256).prefix("threads "));
                     ui.end_row();
                     if threads != view.config.threads {
                         settings.threads = Some(threads);
@@ -136,10 +129,7 @@ fn pack_rows(ui: &mut egui::Ui, view: &View<'_>, settings: &mut Settings) -> Com
     match (view.engine, view.engine_error) {
         (Some(e), _) => {
             let m = &e.pack.manifest;
-            ui.weak(format!(
-                "{} · version {} · licence {}",
-                m.title, m.version, m.licence
-            ));
+            ui.weak(format!("{} · version {} · licence {}", m.title, m.version, m.licence));
         }
         (None, Some(err)) => {
             ui.colored_label(super::theme::error(ui.visuals()), err);

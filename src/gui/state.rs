@@ -104,10 +104,7 @@ mod tests {
             ..Settings::default()
         };
         s.apply_to(&mut c);
-        assert_eq!(
-            (c.pack.as_str(), c.threads, c.provider),
-            ("q", 3, Provider::Cpu)
-        );
+        assert_eq!((c.pack.as_str(), c.threads, c.provider), ("q", 3, Provider::Cpu));
     }
 
     #[test]
@@ -117,8 +114,7 @@ mod tests {
             show_scores: true,
             ..Settings::default()
         };
-        let back: Settings =
-            serde_json::from_str(&serde_json::to_string(&s).expect("ser")).expect("de");
+        let back: Settings = serde_json::from_str(&serde_json::to_string(&s).expect("ser")).expect("de");
         assert_eq!(back, s);
     }
 }

@@ -68,10 +68,7 @@ impl JobView {
                 });
             }
             JobEvent::Cancelled(s) => {
-                self.last = Some(format!(
-                    "Indexing cancelled after {} photos",
-                    s.indexed + s.reused
-                ));
+                self.last = Some(format!("Indexing cancelled after {} photos", s.indexed + s.reused));
             }
             JobEvent::Failed(e) => self.last = Some(format!("Indexing failed: {e}")),
         }
@@ -94,13 +91,7 @@ fn clock(secs: f64) -> String {
 }
 
 /// Draw the status bar.
-pub fn ui(
-    ui: &mut Ui,
-    job: &JobView,
-    running: bool,
-    messages: &[Message],
-    search: &SearchView,
-) -> Command {
+pub fn ui(ui: &mut Ui, job: &JobView, running: bool, messages: &[Message], search: &SearchView) -> Command {
     let mut cmd = Command::None;
     ui.horizontal(|ui| {
         if running {
@@ -135,10 +126,7 @@ pub fn ui(
         ui.separator();
         match &search.unavailable {
             Some(why) => {
-                ui.colored_label(
-                    super::theme::error(ui.visuals()),
-                    format!("Search unavailable: {why}"),
-                );
+                ui.colored_label(super::theme::error(ui.visuals()), format!("Search unavailable: {why}"));
             }
             None => {
                 ui.label(format!("{} photos searchable", search.searchable));

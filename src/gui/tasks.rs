@@ -126,11 +126,7 @@ pub fn read_library(engine: &Engine) -> Result<Library, String> {
         .map(|path| {
             let photos = states.iter().filter(|s| s.path.starts_with(&path)).count();
             let problem = folder_problem(&path);
-            FolderInfo {
-                path,
-                photos,
-                problem,
-            }
+            FolderInfo { path, photos, problem }
         })
         .collect();
     let skipped = index.skipped().map_err(|e| e.to_string())?;
@@ -159,13 +155,8 @@ pub fn check_paths(paths: Vec<PathBuf>) -> Bg {
                 None => ok.push(std::fs::canonicalize(&p).unwrap_or(p)),
                 Some(why) => errors.push(format!("Cannot add {}: {why}", p.display())),
             },
-            Ok(_) if crate::library::is_photo(&p) => {
-                ok.push(std::fs::canonicalize(&p).unwrap_or(p))
-            }
-            Ok(_) => errors.push(format!(
-                "Cannot add {}: not a folder or a supported photo",
-                p.display()
-            )),
+            Ok(_) if crate::library::is_photo(&p) => ok.push(std::fs::canonicalize(&p).unwrap_or(p)),
+            Ok(_) => errors.push(format!("Cannot add {}: not a folder or a supported photo", p.display())),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 errors.push(format!("Cannot add {}: folder not found", p.display()));
             }
@@ -178,8 +169,7 @@ pub fn check_paths(paths: Vec<PathBuf>) -> Bg {
 /// Decode a photo for the preview, no larger than `max_side` on its longer side.
 pub fn load_preview(path: &Path, max_side: u32) -> Result<egui::ColorImage, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let decoded =
-        crate::library::decode::decode(path, &bytes, max_side / 2).map_err(|e| e.to_string())?;
+    let decoded = crate::library::decode::decode(path, &bytes, max_side / 2).map_err(|e| e.to_string())?;
     let mut img = image::DynamicImage::ImageRgb8(decoded.image);
     if img.width().max(img.height()) > max_side {
         img = img.thumbnail(max_side, max_side);
@@ -207,10 +197,8 @@ pub fn installed_packs(config: &Config) -> Vec<String> {
 /// Put a photo on the clipboard as an image; on Linux the thread keeps serving it until replaced.
 pub fn copy_image(path: &Path) -> Bg {
     let result = (|| -> Result<(), String> {
-        let bytes =
-            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        let decoded =
-            crate::library::decode::decode(path, &bytes, u32::MAX).map_err(|e| e.to_string())?;
+        let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let decoded = crate::library::decode::decode(path, &bytes, u32::MAX).map_err(|e| e.to_string())?;
         let rgba = image::DynamicImage::ImageRgb8(decoded.image).to_rgba8();
         let data = arboard::ImageData {
             width: rgba.width() as usize,
@@ -218,8 +206,7 @@ pub fn copy_image(path: &Path) -> Bg {
             bytes: std::borrow::Cow::Owned(rgba.into_raw()),
         };
         let mut clip = arboard::Clipboard::new().map_err(|e| format!("no clipboard: {e}"))?;
-        clip.set_image(data)
-            .map_err(|e| format!("cannot copy the image: {e}"))
+        clip.set_image(data).map_err(|e| format!("cannot copy the image: {e}"))
     })();
     match result {
         Ok(()) => Bg::Info(format!("Copied {}", file_name(path))),
@@ -266,8 +253,6 @@ pub fn open_path(path: &Path) -> Bg {
 
 /// The file name of a path as text (the whole path when it has none).
 pub fn file_name(path: &Path) -> String {
-    path.file_name().map_or_else(
-        || path.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    )
+    path.file_name()
+        .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
 }

@@ -57,8 +57,7 @@ impl Thumbs {
             self.pending.remove(&id);
             match result {
                 Ok(img) => {
-                    let tex =
-                        ctx.load_texture(format!("thumb-{id}"), img, egui::TextureOptions::LINEAR);
+                    let tex = ctx.load_texture(format!("thumb-{id}"), img, egui::TextureOptions::LINEAR);
                     self.cache.insert(id, (tex, self.frame));
                 }
                 Err(e) => {
@@ -68,11 +67,7 @@ impl Thumbs {
             }
         }
         if self.cache.len() > LRU_CAPACITY {
-            let mut ages: Vec<(u64, i64)> = self
-                .cache
-                .iter()
-                .map(|(id, (_, used))| (*used, *id))
-                .collect();
+            let mut ages: Vec<(u64, i64)> = self.cache.iter().map(|(id, (_, used))| (*used, *id)).collect();
             ages.sort_unstable();
             for (_, id) in ages.into_iter().take(self.cache.len() - LRU_CAPACITY) {
                 self.cache.remove(&id);
@@ -139,8 +134,7 @@ fn loader(engine: &Engine, rx: &Receiver<i64>, tx: &Sender<Decoded>, waker: &Wak
 }
 
 fn decode(jpeg: &[u8]) -> Result<egui::ColorImage, String> {
-    let img = image::load_from_memory_with_format(jpeg, image::ImageFormat::Jpeg)
-        .map_err(|e| e.to_string())?;
+    let img = image::load_from_memory_with_format(jpeg, image::ImageFormat::Jpeg).map_err(|e| e.to_string())?;
     let rgba = img.to_rgba8();
     Ok(egui::ColorImage::from_rgba_unmultiplied(
         [rgba.width() as usize, rgba.height() as usize],

@@ -6,8 +6,7 @@
 //! score) on hover. A photo without a texture yet paints a quiet placeholder; the loader fills it later.
 
 use egui::{
-    Color32, CornerRadius, Rect, Response, Role, Sense, Stroke, StrokeKind, Ui, Vec2, Widget,
-    WidgetInfo, pos2, vec2,
+    Color32, CornerRadius, Rect, Response, Role, Sense, Stroke, StrokeKind, Ui, Vec2, Widget, WidgetInfo, pos2, vec2,
 };
 
 use super::theme;

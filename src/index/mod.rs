@@ -14,7 +14,7 @@
 
 mod store;
 
-pub use store::{FileState, Index, NewPhoto, PhotoMeta, SkippedFile, Stats, Vectors};
+pub use store::{FileState, Index, NewPhoto, PhotoMeta, SkippedFile, Stats, StoredVectors, Vectors};
 
 /// Bumped whenever the schema changes incompatibly.
 pub const SCHEMA_VERSION: i64 = 1;
@@ -26,8 +26,5 @@ pub fn to_blob(v: &[f32]) -> Vec<u8> {
 
 /// Decode little-endian bytes into f32s, appending to `out`.
 pub fn from_blob_into(b: &[u8], out: &mut Vec<f32>) {
-    out.extend(
-        b.chunks_exact(4)
-            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])),
-    );
+    out.extend(b.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])));
 }

@@ -59,6 +59,9 @@ pub struct Vectors {
     pub data: Vec<f32>,
 }
 
+/// A photo's stored vectors: `(features, embedding)`.
+pub type StoredVectors = (Vec<f32>, Vec<f32>);
+
 /// Index statistics.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stats {
@@ -83,13 +86,11 @@ impl Index {
     /// Open or create the index at `path` for a pack with this fingerprint.
     pub fn open(path: &Path, fingerprint: &str, search_dim: usize) -> Result<Index> {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| Error::io("cannot create index folder", dir, e))?;
+            std::fs::create_dir_all(dir).map_err(|e| Error::io("cannot create index folder", dir, e))?;
         }
         let e = |err: rusqlite::Error| Error::index(path, err);
         let conn = Connection::open(path).map_err(e)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))
-            .map_err(e)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(e)?;
         conn.execute_batch(
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;
              CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -149,20 +150,14 @@ impl Index {
             .conn
             .prepare("SELECT path FROM folders ORDER BY path")
             .map_err(|e| self.err(e))?;
-        let rows = st
-            .query_map([], |r| r.get::<_, String>(0))
-            .map_err(|e| self.err(e))?;
-        rows.map(|r| r.map(PathBuf::from).map_err(|e| self.err(e)))
-            .collect()
+        let rows = st.query_map([], |r| r.get::<_, String>(0)).map_err(|e| self.err(e))?;
+        rows.map(|r| r.map(PathBuf::from).map_err(|e| self.err(e))).collect()
     }
 
     /// Remember a folder (idempotent).
     pub fn add_folder(&self, dir: &Path) -> Result<()> {
         self.conn
-            .execute(
-                "INSERT OR IGNORE INTO folders(path) VALUES (?1)",
-                [path_str(dir)?],
-            )
+            .execute("INSERT OR IGNORE INTO folders(path) VALUES (?1)", [path_str(dir)?])
             .map_err(|e| self.err(e))?;
         Ok(())
     }
@@ -290,10 +285,8 @@ impl Index {
         let tx = self.conn.transaction().map_err(e)?;
         for p in paths {
             let ps = path_str(p)?;
-            tx.execute("DELETE FROM photos WHERE path=?1", [ps])
-                .map_err(e)?;
-            tx.execute("DELETE FROM skipped WHERE path=?1", [ps])
-                .map_err(e)?;
+            tx.execute("DELETE FROM photos WHERE path=?1", [ps]).map_err(e)?;
+            tx.execute("DELETE FROM skipped WHERE path=?1", [ps]).map_err(e)?;
         }
         tx.commit().map_err(e)
     }
@@ -342,9 +335,8 @@ impl Index {
         let mut rows = st.query([after]).map_err(|e| self.err(e))?;
         while let Some(r) = rows.next().map_err(|e| self.err(e))? {
             v.ids.push(r.get(0).map_err(|e| self.err(e))?);
-            v.paths.push(PathBuf::from(
-                r.get::<_, String>(1).map_err(|e| self.err(e))?,
-            ));
+            v.paths
+                .push(PathBuf::from(r.get::<_, String>(1).map_err(|e| self.err(e))?));
             let blob = r
                 .get_ref(2)
                 .map_err(|e| self.err(e))?
@@ -359,7 +351,7 @@ impl Index {
     }
 
     /// Raw encoder features (and search vectors) of photos by path, for training; `None` where not indexed.
-    pub fn features_for(&self, paths: &[PathBuf]) -> Result<Vec<Option<(Vec<f32>, Vec<f32>)>>> {
+    pub fn features_for(&self, paths: &[PathBuf]) -> Result<Vec<Option<StoredVectors>>> {
         let mut st = self
             .conn
             .prepare("SELECT features, embedding FROM photos WHERE path=?1")

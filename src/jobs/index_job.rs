@@ -76,12 +76,7 @@ enum Item {
 }
 
 /// Run indexing on a background thread.
-pub fn spawn_index(
-    engine: Arc<Engine>,
-    req: IndexRequest,
-    waker: Waker,
-    cancel: CancelToken,
-) -> JobHandle {
+pub fn spawn_index(engine: Arc<Engine>, req: IndexRequest, waker: Waker, cancel: CancelToken) -> JobHandle {
     let (tx, rx) = crossbeam_channel::unbounded();
     let token = cancel.clone();
     let thread = std::thread::Builder::new()
@@ -117,13 +112,7 @@ pub fn run_index(
     let (scanned, scan_errors) = scan(&req.roots, &|| cancel.is_cancelled());
     let states = index.states()?;
     let known: HashSet<[u8; 32]> = states.iter().map(|s| s.hash).collect();
-    let p = plan(
-        scanned,
-        states,
-        &index.skipped_states()?,
-        &req.roots,
-        req.prune,
-    );
+    let p = plan(scanned, states, &index.skipped_states()?, &req.roots, req.prune);
     let mut summary = IndexSummary {
         unchanged: p.unchanged,
         previously_skipped: p.known_bad,
@@ -143,11 +132,7 @@ pub fn run_index(
     for s in &p.vanished {
         vanished.entry(s.hash).or_default().push(s.path.clone());
     }
-    let mut encoder = if total > 0 {
-        Some(engine.image_encoder()?)
-    } else {
-        None
-    };
+    let mut encoder = if total > 0 { Some(engine.image_encoder()?) } else { None };
     if let Some(enc) = &encoder {
         let (name, why) = enc.provider();
         summary.provider = name.to_owned();
@@ -161,39 +146,8 @@ pub fn run_index(
         });
     }
 
-    let spec = engine.pack.manifest.image.clone();
-    let batch_size = spec.batch;
-    let (work_tx, work_rx) = bounded::<ScannedFile>(batch_size * 4);
-    let (item_tx, item_rx) = bounded::<Item>(batch_size * 2);
-    let workers: Vec<_> = (0..engine.config.threads().max(1))
-        .map(|i| {
-            let (rx, tx, known, spec) = (
-                work_rx.clone(),
-                item_tx.clone(),
-                known.clone(),
-                spec.clone(),
-            );
-            std::thread::Builder::new()
-                .name(format!("vignette-decode-{i}"))
-                .spawn(move || decode_worker(&rx, &tx, &known, &spec))
-                .map_err(|e| Error::Other(format!("cannot spawn a decode thread: {e}")))
-        })
-        .collect::<Result<_>>()?;
-    drop((work_rx, item_tx));
-    let feeder = {
-        let files = p.to_process;
-        let cancel = cancel.clone();
-        std::thread::Builder::new()
-            .name("vignette-feed".into())
-            .spawn(move || {
-                for f in files {
-                    if cancel.is_cancelled() || work_tx.send(f).is_err() {
-                        break;
-                    }
-                }
-            })
-            .map_err(|e| Error::Other(format!("cannot spawn the feeder thread: {e}")))?
-    };
+    let batch_size = engine.pack.manifest.image.batch;
+    let (item_rx, threads) = spawn_pipeline(engine, p.to_process, known, cancel)?;
 
     let mut done = 0usize;
     let mut result = Ok(());
@@ -207,14 +161,7 @@ pub fn run_index(
             }
         }
         done += items.len();
-        let step = commit_batch(
-            &mut index,
-            encoder.as_mut(),
-            items,
-            &mut vanished,
-            &mut summary,
-            emit,
-        );
+        let step = commit_batch(&mut index, encoder.as_mut(), items, &mut vanished, &mut summary, emit);
         if let Err(e) = step {
             result = Err(e);
             break;
@@ -227,9 +174,8 @@ pub fn run_index(
         });
     }
     drop(item_rx);
-    let _ = feeder.join();
-    workers.into_iter().for_each(|w| {
-        let _ = w.join();
+    threads.into_iter().for_each(|t| {
+        let _ = t.join();
     });
     summary.seconds = t0.elapsed().as_secs_f64();
     if let Err(e) = result {
@@ -251,6 +197,42 @@ pub fn run_index(
     Ok(summary)
 }
 
+/// Start the feeder and decode threads; returns the receiver of decoded items and the threads to join.
+fn spawn_pipeline(
+    engine: &Engine,
+    files: Vec<ScannedFile>,
+    known: HashSet<[u8; 32]>,
+    cancel: &CancelToken,
+) -> Result<(Receiver<Item>, Vec<std::thread::JoinHandle<()>>)> {
+    let spec = engine.pack.manifest.image.clone();
+    let (work_tx, work_rx) = bounded::<ScannedFile>(spec.batch * 4);
+    let (item_tx, item_rx) = bounded::<Item>(spec.batch * 2);
+    let known = Arc::new(known);
+    let spawn_err = |e: std::io::Error| Error::Other(format!("cannot spawn an indexing thread: {e}"));
+    let mut threads = Vec::new();
+    for i in 0..engine.config.threads().max(1) {
+        let (rx, tx, known, spec) = (work_rx.clone(), item_tx.clone(), Arc::clone(&known), spec.clone());
+        let t = std::thread::Builder::new()
+            .name(format!("vignette-decode-{i}"))
+            .spawn(move || decode_worker(&rx, &tx, &known, &spec))
+            .map_err(spawn_err)?;
+        threads.push(t);
+    }
+    let cancel = cancel.clone();
+    let feeder = std::thread::Builder::new()
+        .name("vignette-feed".into())
+        .spawn(move || {
+            for f in files {
+                if cancel.is_cancelled() || work_tx.send(f).is_err() {
+                    break;
+                }
+            }
+        })
+        .map_err(spawn_err)?;
+    threads.push(feeder);
+    Ok((item_rx, threads))
+}
+
 fn decode_worker(
     rx: &Receiver<ScannedFile>,
     tx: &Sender<Item>,
@@ -268,12 +250,11 @@ fn decode_worker(
                 if known.contains(&hash) {
                     Item::Known { file, hash }
                 } else {
-                    let prepared = decode::decode(&file.path, &bytes, spec.size.max(THUMB_SIDE))
-                        .and_then(|d| {
-                            let tensor = preprocess::tensor(&d.image, spec)?;
-                            let thumb = decode::thumbnail_jpeg(&d.image, THUMB_SIDE)?;
-                            Ok((tensor, thumb, d.original))
-                        });
+                    let prepared = decode::decode(&file.path, &bytes, spec.size.max(THUMB_SIDE)).and_then(|d| {
+                        let tensor = preprocess::tensor(&d.image, spec)?;
+                        let thumb = decode::thumbnail_jpeg(&d.image, THUMB_SIDE)?;
+                        Ok((tensor, thumb, d.original))
+                    });
                     match prepared {
                         Ok((tensor, thumb, size)) => Item::Ready {
                             file,
@@ -337,8 +318,7 @@ fn commit_batch(
                     summary.reused += 1;
                 }
                 None => {
-                    let reason = "content vanished from the index during the scan; re-run indexing"
-                        .to_owned();
+                    let reason = "content vanished from the index during the scan; re-run indexing".to_owned();
                     skipped.push((file.path, file.size, file.mtime_ns, reason));
                 }
             },

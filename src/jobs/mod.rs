@@ -114,11 +114,7 @@ pub struct JobHandle {
 }
 
 impl JobHandle {
-    pub(crate) fn new(
-        events: Receiver<JobEvent>,
-        cancel: CancelToken,
-        thread: JoinHandle<()>,
-    ) -> Self {
+    pub(crate) fn new(events: Receiver<JobEvent>, cancel: CancelToken, thread: JoinHandle<()>) -> Self {
         JobHandle {
             events,
             cancel,

@@ -37,8 +37,7 @@ fn decode_err(path: &Path, msg: impl std::fmt::Display) -> Error {
 
 /// Decode `bytes` (read from `path`) so that the shorter side stays at least `min_side` where possible.
 pub fn decode(path: &Path, bytes: &[u8], min_side: u32) -> Result<Decoded> {
-    let format = image::guess_format(bytes)
-        .map_err(|_| decode_err(path, "not a recognised image format"))?;
+    let format = image::guess_format(bytes).map_err(|_| decode_err(path, "not a recognised image format"))?;
     if format == image::ImageFormat::Jpeg {
         decode_jpeg(path, bytes, min_side)
     } else {
@@ -49,31 +48,21 @@ pub fn decode(path: &Path, bytes: &[u8], min_side: u32) -> Result<Decoded> {
 fn decode_jpeg(path: &Path, bytes: &[u8], min_side: u32) -> Result<Decoded> {
     let mut dec = jpeg_decoder::Decoder::new(Cursor::new(bytes));
     dec.read_info().map_err(|e| decode_err(path, e))?;
-    let info = dec
-        .info()
-        .ok_or_else(|| decode_err(path, "missing JPEG header"))?;
+    let info = dec.info().ok_or_else(|| decode_err(path, "missing JPEG header"))?;
     let (w, h) = (u32::from(info.width), u32::from(info.height));
     check_size(path, w, h)?;
     // Ask for the smallest DCT scale keeping the shorter side >= min_side.
     let short = w.min(h).max(1);
     let factor = (short / min_side.max(1)).clamp(1, 8);
-    let factor = [8u32, 4, 2, 1]
-        .into_iter()
-        .find(|f| *f <= factor)
-        .unwrap_or(1);
+    let factor = [8u32, 4, 2, 1].into_iter().find(|f| *f <= factor).unwrap_or(1);
     let req = (w.div_ceil(factor) as u16, h.div_ceil(factor) as u16);
     let (sw, sh) = dec.scale(req.0, req.1).map_err(|e| decode_err(path, e))?;
     let pixels = dec.decode().map_err(|e| decode_err(path, e))?;
-    let info = dec
-        .info()
-        .ok_or_else(|| decode_err(path, "missing JPEG header"))?;
+    let info = dec.info().ok_or_else(|| decode_err(path, "missing JPEG header"))?;
     let rgb: Vec<u8> = match info.pixel_format {
         jpeg_decoder::PixelFormat::RGB24 => pixels,
         jpeg_decoder::PixelFormat::L8 => pixels.iter().flat_map(|&v| [v, v, v]).collect(),
-        jpeg_decoder::PixelFormat::L16 => pixels
-            .chunks_exact(2)
-            .flat_map(|c| [c[0], c[0], c[0]])
-            .collect(),
+        jpeg_decoder::PixelFormat::L16 => pixels.chunks_exact(2).flat_map(|c| [c[0], c[0], c[0]]).collect(),
         jpeg_decoder::PixelFormat::CMYK32 => pixels
             .chunks_exact(4)
             .flat_map(|c| {
@@ -91,11 +80,7 @@ fn decode_jpeg(path: &Path, bytes: &[u8], min_side: u32) -> Result<Decoded> {
         .unwrap_or(Orientation::NoTransforms);
     let mut dynimg = DynamicImage::ImageRgb8(img);
     dynimg.apply_orientation(orientation);
-    let original = if swaps_sides(orientation) {
-        (h, w)
-    } else {
-        (w, h)
-    };
+    let original = if swaps_sides(orientation) { (h, w) } else { (w, h) };
     Ok(Decoded {
         image: dynimg.into_rgb8(),
         original,
@@ -121,10 +106,7 @@ fn decode_generic(path: &Path, bytes: &[u8]) -> Result<Decoded> {
     } else {
         img.into_rgb8()
     };
-    Ok(Decoded {
-        image: rgb,
-        original,
-    })
+    Ok(Decoded { image: rgb, original })
 }
 
 fn check_size(path: &Path, w: u32, h: u32) -> Result<()> {
@@ -143,10 +125,7 @@ fn check_size(path: &Path, w: u32, h: u32) -> Result<()> {
 fn swaps_sides(o: Orientation) -> bool {
     matches!(
         o,
-        Orientation::Rotate90
-            | Orientation::Rotate270
-            | Orientation::Rotate90FlipH
-            | Orientation::Rotate270FlipH
+        Orientation::Rotate90 | Orientation::Rotate270 | Orientation::Rotate90FlipH | Orientation::Rotate270FlipH
     )
 }
 
@@ -170,8 +149,7 @@ pub fn thumbnail_jpeg(img: &RgbImage, max_side: u32) -> Result<Vec<u8>> {
         ((w as f32 * scale).round() as u32).max(1),
         ((h as f32 * scale).round() as u32).max(1),
     );
-    let small =
-        crate::model::preprocess::resize(img, tw, th, crate::model::pack::Filter::Bilinear)?;
+    let small = crate::model::preprocess::resize(img, tw, th, crate::model::pack::Filter::Bilinear)?;
     let mut out = Vec::with_capacity(16 * 1024);
     let enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85);
     small
@@ -192,8 +170,7 @@ mod tests {
 
     #[test]
     fn jpeg_is_reduced_but_keeps_min_side() {
-        let img =
-            DynamicImage::ImageRgb8(RgbImage::from_pixel(2000, 1000, image::Rgb([200, 10, 10])));
+        let img = DynamicImage::ImageRgb8(RgbImage::from_pixel(2000, 1000, image::Rgb([200, 10, 10])));
         let bytes = encode(&img, image::ImageFormat::Jpeg);
         let d = decode(Path::new("x.jpg"), &bytes, 224).expect("decode");
         assert_eq!(d.original, (2000, 1000));
@@ -207,17 +184,8 @@ mod tests {
 
     #[test]
     fn png_alpha_is_composited_on_white() {
-        let img = DynamicImage::ImageRgba8(image::RgbaImage::from_pixel(
-            4,
-            4,
-            image::Rgba([0, 0, 0, 0]),
-        ));
-        let d = decode(
-            Path::new("x.png"),
-            &encode(&img, image::ImageFormat::Png),
-            224,
-        )
-        .expect("decode");
+        let img = DynamicImage::ImageRgba8(image::RgbaImage::from_pixel(4, 4, image::Rgba([0, 0, 0, 0])));
+        let d = decode(Path::new("x.png"), &encode(&img, image::ImageFormat::Png), 224).expect("decode");
         assert_eq!(d.image.get_pixel(0, 0).0, [255, 255, 255]);
     }
 

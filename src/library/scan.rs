@@ -12,9 +12,7 @@ use std::time::UNIX_EPOCH;
 use crate::index::FileState;
 
 /// Extensions of the formats we decode.
-pub const EXTENSIONS: &[&str] = &[
-    "jpg", "jpeg", "jpe", "png", "webp", "gif", "bmp", "tif", "tiff",
-];
+pub const EXTENSIONS: &[&str] = &["jpg", "jpeg", "jpe", "png", "webp", "gif", "bmp", "tif", "tiff"];
 
 /// Whether a path looks like a photo we can decode.
 pub fn is_photo(path: &Path) -> bool {
@@ -51,10 +49,7 @@ impl ScannedFile {
 
 /// Walk `roots` (folders or single files). Returns photos sorted by path, and folders or files that could
 /// not be read with the reason.
-pub fn scan(
-    roots: &[PathBuf],
-    cancelled: &dyn Fn() -> bool,
-) -> (Vec<ScannedFile>, Vec<(PathBuf, String)>) {
+pub fn scan(roots: &[PathBuf], cancelled: &dyn Fn() -> bool) -> (Vec<ScannedFile>, Vec<(PathBuf, String)>) {
     let mut found = Vec::new();
     let mut errors = Vec::new();
     let mut stack: Vec<PathBuf> = Vec::new();
@@ -82,10 +77,7 @@ pub fn scan(
         };
         for entry in entries.flatten() {
             let path = entry.path();
-            let hidden = entry
-                .file_name()
-                .to_str()
-                .is_some_and(|n| n.starts_with('.'));
+            let hidden = entry.file_name().to_str().is_some_and(|n| n.starts_with('.'));
             let Ok(ft) = entry.file_type() else { continue };
             if ft.is_dir() {
                 if !hidden {
@@ -128,8 +120,7 @@ pub fn plan(
     prune: bool,
 ) -> Plan {
     let seen: HashSet<&Path> = scanned.iter().map(|f| f.path.as_path()).collect();
-    let by_path: HashMap<&Path, &FileState> =
-        indexed.iter().map(|s| (s.path.as_path(), s)).collect();
+    let by_path: HashMap<&Path, &FileState> = indexed.iter().map(|s| (s.path.as_path(), s)).collect();
     let mut plan = Plan::default();
     for f in &scanned {
         match by_path.get(f.path.as_path()) {
@@ -141,9 +132,7 @@ pub fn plan(
     if prune {
         plan.vanished = indexed
             .iter()
-            .filter(|s| {
-                roots.iter().any(|r| s.path.starts_with(r)) && !seen.contains(s.path.as_path())
-            })
+            .filter(|s| roots.iter().any(|r| s.path.starts_with(r)) && !seen.contains(s.path.as_path()))
             .cloned()
             .collect();
     }
@@ -198,11 +187,7 @@ mod tests {
         let p = plan(scanned, indexed, &skipped, &[PathBuf::from("/r")], true);
         assert_eq!(p.unchanged, 1);
         assert_eq!(p.known_bad, 1);
-        let todo: Vec<_> = p
-            .to_process
-            .iter()
-            .map(|f| f.path.to_str().unwrap_or(""))
-            .collect();
+        let todo: Vec<_> = p.to_process.iter().map(|f| f.path.to_str().unwrap_or("")).collect();
         assert_eq!(todo, ["/r/b.jpg", "/r/c.jpg"]);
         assert_eq!(p.vanished.len(), 1);
         assert_eq!(p.vanished[0].path, PathBuf::from("/r/gone.jpg"));
@@ -212,27 +197,13 @@ mod tests {
     fn scan_skips_hidden_and_non_photos() {
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::create_dir_all(dir.path().join("sub/.hidden")).expect("mkdir");
-        for f in [
-            "a.JPG",
-            "sub/b.png",
-            "sub/.hidden/c.jpg",
-            "notes.txt",
-            "sub/.d.jpg",
-        ] {
+        for f in ["a.JPG", "sub/b.png", "sub/.hidden/c.jpg", "notes.txt", "sub/.d.jpg"] {
             std::fs::write(dir.path().join(f), b"x").expect("write");
         }
-        let (found, errors) = scan(
-            &[dir.path().to_path_buf(), dir.path().join("missing")],
-            &|| false,
-        );
+        let (found, errors) = scan(&[dir.path().to_path_buf(), dir.path().join("missing")], &|| false);
         let names: Vec<_> = found
             .iter()
-            .map(|f| {
-                f.path
-                    .strip_prefix(dir.path())
-                    .expect("prefix")
-                    .to_path_buf()
-            })
+            .map(|f| f.path.strip_prefix(dir.path()).expect("prefix").to_path_buf())
             .collect();
         assert_eq!(names, [PathBuf::from("a.JPG"), PathBuf::from("sub/b.png")]);
         assert_eq!(errors.len(), 1);

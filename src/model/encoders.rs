@@ -74,20 +74,12 @@ pub struct ImageEncoder {
 
 impl ImageEncoder {
     /// Build the session. `bridge` is required for `labels` packs (see [`TextEncoder::label_bridge`]).
-    pub fn new(
-        pack: Arc<Pack>,
-        bridge: Option<Arc<LabelBridge>>,
-        opts: SessionOptions,
-    ) -> Result<Self> {
+    pub fn new(pack: Arc<Pack>, bridge: Option<Arc<LabelBridge>>, opts: SessionOptions) -> Result<Self> {
         if pack.manifest.bridge == Bridge::Labels && bridge.is_none() {
-            return Err(Error::pack(
-                &pack.dir,
-                "a labels pack needs its class-name embeddings",
-            ));
+            return Err(Error::pack(&pack.dir, "a labels pack needs its class-name embeddings"));
         }
         let loaded = runtime::session(&pack.image_model, opts)?;
-        let run_options =
-            Arc::new(RunOptions::new().map_err(|e| Error::onnx("creating run options", e))?);
+        let run_options = Arc::new(RunOptions::new().map_err(|e| Error::onnx("creating run options", e))?);
         Ok(ImageEncoder {
             loaded,
             pack,
@@ -118,15 +110,11 @@ impl ImageEncoder {
             )));
         }
         let what = || format!("image encoder {}", self.pack.image_model.display());
-        let input =
-            Tensor::from_array(([n, 3, s, s], pixels)).map_err(|e| Error::onnx(what(), e))?;
+        let input = Tensor::from_array(([n, 3, s, s], pixels)).map_err(|e| Error::onnx(what(), e))?;
         let outputs = self
             .loaded
             .session
-            .run_with_options(
-                ort::inputs![spec.input.as_str() => input],
-                &self.run_options,
-            )
+            .run_with_options(ort::inputs![spec.input.as_str() => input], &self.run_options)
             .map_err(|e| Error::onnx(what(), e))?;
         let features = extract(&outputs, &spec.output, n, spec.embedding_dim, &what)?;
         let search = match (&self.pack.manifest.bridge, &self.bridge) {
@@ -148,10 +136,7 @@ impl ImageEncoder {
                     ));
                 }
                 let mut out = vec![0.0; n * bridge.dim];
-                for (row, o) in logits
-                    .chunks_exact(classes)
-                    .zip(out.chunks_exact_mut(bridge.dim))
-                {
+                for (row, o) in logits.chunks_exact(classes).zip(out.chunks_exact_mut(bridge.dim)) {
                     bridge.project(row, o);
                 }
                 out
@@ -176,9 +161,7 @@ fn extract(
     let value = outputs
         .get(name)
         .ok_or_else(|| Error::onnx(what(), format!("no output named {name:?}")))?;
-    let (shape, data) = value
-        .try_extract_tensor::<f32>()
-        .map_err(|e| Error::onnx(what(), e))?;
+    let (shape, data) = value.try_extract_tensor::<f32>().map_err(|e| Error::onnx(what(), e))?;
     if data.len() != n * dim {
         return Err(Error::onnx(
             what(),
@@ -238,10 +221,7 @@ impl TextEncoder {
                     .into(),
             ));
         }
-        let outputs = self
-            .session
-            .run(inputs)
-            .map_err(|e| Error::onnx(what(), e))?;
+        let outputs = self.session.run(inputs).map_err(|e| Error::onnx(what(), e))?;
         let d = spec.embedding_dim;
         let mut v = match spec.pooling {
             Pooling::None => extract(&outputs, &spec.output, b.n, d, &what)?,
@@ -249,10 +229,7 @@ impl TextEncoder {
                 let tokens = extract(&outputs, &spec.output, b.n, b.len * d, &what)?;
                 let mut pooled = vec![0.0; b.n * d];
                 for r in 0..b.n {
-                    let count = b.mask[r * b.len..(r + 1) * b.len]
-                        .iter()
-                        .sum::<i64>()
-                        .max(1) as f32;
+                    let count = b.mask[r * b.len..(r + 1) * b.len].iter().sum::<i64>().max(1) as f32;
                     for t in 0..b.len {
                         if b.mask[r * b.len + t] != 0 {
                             let tok = &tokens[(r * b.len + t) * d..(r * b.len + t + 1) * d];
@@ -272,24 +249,18 @@ impl TextEncoder {
 
     /// Class-name embeddings for a `labels` pack, cached under `cache` (they cost seconds to compute).
     pub fn label_bridge(&mut self, cache: Option<PathBuf>) -> Result<Option<LabelBridge>> {
-        let (Some(spec), Some(file)) =
-            (self.pack.manifest.labels.clone(), self.pack.labels.clone())
-        else {
+        let (Some(spec), Some(file)) = (self.pack.manifest.labels.clone(), self.pack.labels.clone()) else {
             return Ok(None);
         };
         let d = self.pack.manifest.text.embedding_dim;
-        let text = std::fs::read_to_string(&file)
-            .map_err(|e| Error::io("cannot read class names", &file, e))?;
+        let text = std::fs::read_to_string(&file).map_err(|e| Error::io("cannot read class names", &file, e))?;
         let names: Vec<String> = text
             .lines()
             .map(str::trim)
             .filter(|l| !l.is_empty())
             .map(|n| spec.template.replace("{}", n))
             .collect();
-        if let Some(embeddings) = cache
-            .as_deref()
-            .and_then(|c| read_cache(c, names.len() * d))
-        {
+        if let Some(embeddings) = cache.as_deref().and_then(|c| read_cache(c, names.len() * d)) {
             return Ok(Some(LabelBridge {
                 embeddings,
                 dim: d,

@@ -216,11 +216,10 @@ impl Pack {
     pub fn load_with_search_path(dir: &Path, search: &[PathBuf]) -> Result<Pack> {
         let path = dir.join(MANIFEST);
         let text = std::fs::read_to_string(&path).at("cannot read pack manifest", &path)?;
-        let manifest: Manifest = toml::from_str(&text)
-            .map_err(|e| Error::pack(&path, e.to_string().trim_end().replace('\n', " ")))?;
+        let manifest: Manifest =
+            toml::from_str(&text).map_err(|e| Error::pack(&path, e.to_string().trim_end().replace('\n', " ")))?;
         manifest.validate(&path)?;
-        let find =
-            |rel: &str| find_file(dir, search, rel).ok_or_else(|| missing(&path, dir, search, rel));
+        let find = |rel: &str| find_file(dir, search, rel).ok_or_else(|| missing(&path, dir, search, rel));
         let labels = match &manifest.labels {
             Some(l) => Some(find(&l.file)?),
             None => None,
@@ -253,10 +252,7 @@ impl Pack {
             h.update(toml::to_string(&m.labels).unwrap_or_default().as_bytes());
         }
         // Without pinned hashes, fall back on file sizes so different weights still differ.
-        for (pinned, file) in [
-            (&m.image.sha256, &self.image_model),
-            (&m.text.sha256, &self.text_model),
-        ] {
+        for (pinned, file) in [(&m.image.sha256, &self.image_model), (&m.text.sha256, &self.text_model)] {
             if pinned.is_none() {
                 let len = std::fs::metadata(file).map(|md| md.len()).unwrap_or(0);
                 h.update(len.to_le_bytes());
@@ -301,18 +297,13 @@ impl Manifest {
         let bad = |msg: String| Err(Error::pack(path, msg));
         let img = &self.image;
         if img.size == 0 || img.embedding_dim == 0 || self.text.embedding_dim == 0 {
-            return bad(
-                "image.size, image.embedding_dim and text.embedding_dim must be positive".into(),
-            );
+            return bad("image.size, image.embedding_dim and text.embedding_dim must be positive".into());
         }
         if img.std.iter().any(|s| *s <= 0.0) {
             return bad("image.std values must be positive".into());
         }
         if img.crop == CropMode::None && img.resize == ResizeMode::ShorterSide {
-            return bad(
-                "image.crop = \"none\" needs image.resize = \"stretch\" to give a square input"
-                    .into(),
-            );
+            return bad("image.crop = \"none\" needs image.resize = \"stretch\" to give a square input".into());
         }
         if img.batch == 0 || self.text.batch == 0 || self.text.max_length == 0 {
             return bad("batch sizes and text.max_length must be positive".into());
@@ -327,17 +318,15 @@ impl Manifest {
             }
             _ => Ok(()),
         }?;
-        if let Some(l) = &self.labels {
-            if l.top_k == 0 || !l.template.contains("{}") {
-                return bad(
-                    "labels.top_k must be positive and labels.template must contain {}".into(),
-                );
-            }
+        if let Some(l) = &self.labels
+            && (l.top_k == 0 || !l.template.contains("{}"))
+        {
+            return bad("labels.top_k must be positive and labels.template must contain {}".into());
         }
-        if let Some(h) = &self.head {
-            if !(0.0..=1.0).contains(&h.blend) {
-                return bad(format!("head.blend must be within 0..1, found {}", h.blend));
-            }
+        if let Some(h) = &self.head
+            && !(0.0..=1.0).contains(&h.blend)
+        {
+            return bad(format!("head.blend must be within 0..1, found {}", h.blend));
         }
         Ok(())
     }

@@ -87,10 +87,7 @@ fn load() -> Result<RuntimeInfo> {
     let (env, build_info) = match result {
         Ok(Ok(ok)) => ok,
         Ok(Err(e)) => {
-            return Err(Error::Runtime(format!(
-                "cannot load {}: {e}",
-                library.display()
-            )));
+            return Err(Error::Runtime(format!("cannot load {}: {e}", library.display())));
         }
         Err(panic) => {
             let msg = panic
@@ -166,14 +163,10 @@ pub fn fetch(dir: &Path) -> Result<PathBuf> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io("cannot create runtime folder", dir, e))?;
     let work = dir.join(format!(".download-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&work);
-    std::fs::create_dir_all(&work)
-        .map_err(|e| Error::io("cannot create runtime folder", &work, e))?;
+    std::fs::create_dir_all(&work).map_err(|e| Error::io("cannot create runtime folder", &work, e))?;
     let req = work.join("requirements.txt");
-    std::fs::write(
-        &req,
-        format!("onnxruntime=={ORT_VERSION} --hash=sha256:{sha}\n"),
-    )
-    .map_err(|e| Error::io("cannot write", &req, e))?;
+    std::fs::write(&req, format!("onnxruntime=={ORT_VERSION} --hash=sha256:{sha}\n"))
+        .map_err(|e| Error::io("cannot write", &req, e))?;
     log::warn!(
         "ONNX Runtime {ORT_VERSION} not found; fetching it with pip into {}",
         dir.display()
@@ -212,9 +205,7 @@ fn pip_download(req: &Path, work: &Path, platform: &str) -> Result<PathBuf> {
                     .map_err(|e| Error::io("cannot list", work, e))?
                     .filter_map(|e| e.ok().map(|e| e.path()))
                     .find(|p| p.extension().is_some_and(|x| x == "whl"));
-                return wheel.ok_or_else(|| {
-                    Error::Runtime("pip reported success but left no wheel".into())
-                });
+                return wheel.ok_or_else(|| Error::Runtime("pip reported success but left no wheel".into()));
             }
             Ok(o) => {
                 last_err = format!(
@@ -241,8 +232,8 @@ fn extract(wheel: &Path, sha: &str, dir: &Path) -> Result<PathBuf> {
         )));
     }
     let file = std::fs::File::open(wheel).map_err(|e| Error::io("cannot open", wheel, e))?;
-    let mut zip = zip::ZipArchive::new(file)
-        .map_err(|e| Error::Runtime(format!("bad wheel {}: {e}", wheel.display())))?;
+    let mut zip =
+        zip::ZipArchive::new(file).map_err(|e| Error::Runtime(format!("bad wheel {}: {e}", wheel.display())))?;
     let mut entry = zip
         .by_name(&format!("onnxruntime/capi/{LIB_NAME}"))
         .map_err(|e| Error::Runtime(format!("{LIB_NAME} missing from {}: {e}", wheel.display())))?;
@@ -250,8 +241,7 @@ fn extract(wheel: &Path, sha: &str, dir: &Path) -> Result<PathBuf> {
     let tmp = dir.join(format!(".{LIB_NAME}.{}", std::process::id()));
     let mut out = std::fs::File::create(&tmp).map_err(|e| Error::io("cannot write", &tmp, e))?;
     std::io::copy(&mut entry, &mut out).map_err(|e| Error::io("cannot write", &tmp, e))?;
-    out.sync_all()
-        .map_err(|e| Error::io("cannot write", &tmp, e))?;
+    out.sync_all().map_err(|e| Error::io("cannot write", &tmp, e))?;
     std::fs::rename(&tmp, &target).map_err(|e| Error::io("cannot install", &target, e))?;
     Ok(target)
 }
@@ -336,9 +326,7 @@ pub fn session(model: &Path, opts: SessionOptions) -> Result<LoadedSession> {
             .with_optimization_level(GraphOptimizationLevel::Level3)
             .map_err(|e| Error::onnx(what(), e))?;
         if opts.threads > 0 {
-            b = b
-                .with_intra_threads(opts.threads)
-                .map_err(|e| Error::onnx(what(), e))?;
+            b = b.with_intra_threads(opts.threads).map_err(|e| Error::onnx(what(), e))?;
         }
         Ok(b)
     };
@@ -361,27 +349,18 @@ pub fn session(model: &Path, opts: SessionOptions) -> Result<LoadedSession> {
             }
             Err(e) => {
                 log::info!("{name} unavailable, trying the next provider: {e}");
-                fallback_reason
-                    .get_or_insert_with(|| format!("{} unavailable: {e}", provider_label(name)));
+                fallback_reason.get_or_insert_with(|| format!("{} unavailable: {e}", provider_label(name)));
             }
         }
     }
-    if opts.provider != Provider::Auto
-        && opts.provider != Provider::Cpu
-        && fallback_reason.is_none()
-    {
-        fallback_reason = Some(format!(
-            "{:?} is not supported on this platform",
-            opts.provider
-        ));
+    if opts.provider != Provider::Auto && opts.provider != Provider::Cpu && fallback_reason.is_none() {
+        fallback_reason = Some(format!("{:?} is not supported on this platform", opts.provider));
     }
     if opts.provider == Provider::Auto && cfg!(target_os = "linux") {
         // On a machine without a GPU, CUDA failing is expected, not news.
         fallback_reason = fallback_reason.map(|r| format!("no accelerator in use ({r})"));
     }
-    let session = builder()?
-        .commit_from_file(model)
-        .map_err(|e| Error::onnx(what(), e))?;
+    let session = builder()?.commit_from_file(model).map_err(|e| Error::onnx(what(), e))?;
     Ok(LoadedSession {
         session,
         provider: "CPU",

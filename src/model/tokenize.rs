@@ -32,8 +32,7 @@ pub struct TextTokenizer {
 impl TextTokenizer {
     /// Load `tokenizer.json` and configure it from `spec`.
     pub fn load(path: &Path, spec: &TextSpec) -> Result<Self> {
-        let mut inner = Tokenizer::from_file(path)
-            .map_err(|e| Error::pack(path, format!("bad tokenizer: {e}")))?;
+        let mut inner = Tokenizer::from_file(path).map_err(|e| Error::pack(path, format!("bad tokenizer: {e}")))?;
         let pad_id = spec
             .pad_id
             .or_else(|| inner.get_padding().map(|p| p.pad_id))
@@ -64,12 +63,7 @@ impl TextTokenizer {
             .inner
             .encode_batch(texts.to_vec(), true)
             .map_err(|e| Error::Tokenizer(e.to_string()))?;
-        let longest = encs
-            .iter()
-            .map(|e| e.get_ids().len())
-            .max()
-            .unwrap_or(0)
-            .max(1);
+        let longest = encs.iter().map(|e| e.get_ids().len()).max().unwrap_or(0).max(1);
         let len = match self.padding {
             Padding::Longest => longest,
             Padding::MaxLength => self.max_length,

@@ -136,12 +136,7 @@ impl Searcher {
     fn image_vector(&mut self, path: &Path) -> Result<Vec<f32>> {
         let canon = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
         let dim = self.engine.pack.search_dim();
-        if let Some(row) = self
-            .table
-            .paths
-            .iter()
-            .position(|p| *p == canon || *p == path)
-        {
+        if let Some(row) = self.table.paths.iter().position(|p| *p == canon || *p == path) {
             return Ok(self.table.data[row * dim..(row + 1) * dim].to_vec());
         }
         let bytes = std::fs::read(path).at("cannot read query photo", path)?;
@@ -172,20 +167,14 @@ impl Searcher {
 
     /// Rank the index by a query vector.
     pub fn rank(&self, q: &[f32], opts: SearchOptions) -> Vec<Hit> {
-        rank::top_k(
-            &self.table.data,
-            self.table.dim.max(1),
-            q,
-            opts.k,
-            opts.min_score,
-        )
-        .into_iter()
-        .map(|s| Hit {
-            id: self.table.ids[s.row],
-            path: self.table.paths[s.row].clone(),
-            score: s.score,
-        })
-        .collect()
+        rank::top_k(&self.table.data, self.table.dim.max(1), q, opts.k, opts.min_score)
+            .into_iter()
+            .map(|s| Hit {
+                id: self.table.ids[s.row],
+                path: self.table.paths[s.row].clone(),
+                score: s.score,
+            })
+            .collect()
     }
 
     /// Photos most like `photo` (image-as-query).

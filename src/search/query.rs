@@ -45,8 +45,7 @@ pub fn parse(query: &str, is_image: &dyn Fn(&str) -> bool) -> Result<Vec<Term>> 
     while i < chars.len() {
         let c = chars[i];
         let at_boundary = i == 0 || chars[i - 1].is_whitespace();
-        let next_is_gap =
-            i + 1 >= chars.len() || chars[i + 1].is_whitespace() || chars[i + 1] == '"';
+        let next_is_gap = i + 1 >= chars.len() || chars[i + 1].is_whitespace() || chars[i + 1] == '"';
         if c == '"' {
             in_quotes = !in_quotes;
         } else if !in_quotes && (c == '+' || c == '-') && at_boundary && next_is_gap {
@@ -71,9 +70,7 @@ pub fn parse(query: &str, is_image: &dyn Fn(&str) -> bool) -> Result<Vec<Term>> 
         return Err(Error::Query("empty query".into()));
     }
     if terms.iter().all(|t| t.weight <= 0.0) {
-        return Err(Error::Query(
-            "a query needs at least one positive term".into(),
-        ));
+        return Err(Error::Query("a query needs at least one positive term".into()));
     }
     Ok(terms)
 }
@@ -81,17 +78,13 @@ pub fn parse(query: &str, is_image: &dyn Fn(&str) -> bool) -> Result<Vec<Term>> 
 fn make_term(raw: &str, sign: f32, is_image: &dyn Fn(&str) -> bool) -> Result<Term> {
     let (weight, body) = match raw.split_once(':') {
         Some((w, rest)) if !w.is_empty() && w.chars().all(|c| c.is_ascii_digit() || c == '.') => {
-            let w: f32 = w
-                .parse()
-                .map_err(|_| Error::Query(format!("bad weight {w:?}")))?;
+            let w: f32 = w.parse().map_err(|_| Error::Query(format!("bad weight {w:?}")))?;
             (w, rest.trim())
         }
         _ => (1.0, raw),
     };
     if body.is_empty() {
-        return Err(Error::Query(format!(
-            "term {raw:?} has a weight but no text"
-        )));
+        return Err(Error::Query(format!("term {raw:?} has a weight but no text")));
     }
     let kind = if is_image(body) {
         TermKind::Image(PathBuf::from(body))
@@ -127,10 +120,7 @@ mod tests {
 
     #[test]
     fn plain_text_keeps_hyphens() {
-        assert_eq!(
-            texts("a man in a t-shirt"),
-            [("a man in a t-shirt".to_owned(), 1.0)]
-        );
+        assert_eq!(texts("a man in a t-shirt"), [("a man in a t-shirt".to_owned(), 1.0)]);
     }
 
     #[test]

@@ -46,12 +46,7 @@ const CHUNK: usize = 16_384;
 pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     let mut acc = [0.0f32; 8];
     let (ac, bc) = (a.chunks_exact(8), b.chunks_exact(8));
-    let tail: f32 = ac
-        .remainder()
-        .iter()
-        .zip(bc.remainder())
-        .map(|(x, y)| x * y)
-        .sum();
+    let tail: f32 = ac.remainder().iter().zip(bc.remainder()).map(|(x, y)| x * y).sum();
     for (x, y) in ac.zip(bc) {
         for i in 0..8 {
             acc[i] += x[i] * y[i];
@@ -79,11 +74,11 @@ fn top_in(
         }
         if heap.len() < k {
             heap.push(Worst(s));
-        } else if let Some(w) = heap.peek() {
-            if better(&s, &w.0) == Ordering::Less {
-                heap.pop();
-                heap.push(Worst(s));
-            }
+        } else if let Some(w) = heap.peek()
+            && better(&s, &w.0) == Ordering::Less
+        {
+            heap.pop();
+            heap.push(Worst(s));
         }
     }
     heap.into_iter().map(|w| w.0).collect()
@@ -146,10 +141,7 @@ mod tests {
         let mut naive: Vec<Scored> = data
             .chunks_exact(dim)
             .enumerate()
-            .map(|(row, r)| Scored {
-                row,
-                score: dot(r, &q),
-            })
+            .map(|(row, r)| Scored { row, score: dot(r, &q) })
             .collect();
         naive.sort_by(better);
         naive.truncate(25);

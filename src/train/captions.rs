@@ -121,11 +121,7 @@ pub fn read_split(path: &Path) -> Result<BTreeMap<String, Vec<String>>> {
     })?;
     let subsets: BTreeMap<String, Vec<String>> = map
         .into_iter()
-        .filter_map(|(k, v)| {
-            serde_json::from_value::<Vec<String>>(v)
-                .ok()
-                .map(|names| (k, names))
-        })
+        .filter_map(|(k, v)| serde_json::from_value::<Vec<String>>(v).ok().map(|names| (k, names)))
         .collect();
     if subsets.is_empty() {
         return Err(bad(1, "split file has no list of image names".into()));

@@ -32,10 +32,7 @@ fn main() {
 /// CPU time consumed by the calling thread so far, in nanoseconds.
 #[allow(unsafe_code)] // One libc call: std has no per-thread CPU clock.
 fn thread_cpu_ns() -> u64 {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
     // SAFETY: `ts` is a valid, writable timespec and the clock id is a constant the kernel knows.
     let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
     if rc != 0 {
@@ -46,15 +43,9 @@ fn thread_cpu_ns() -> u64 {
 
 fn synthetic_photos(dir: &Path, n: usize) {
     for i in 0..n {
-        let (r, g, b) = (
-            (i * 37 % 256) as u8,
-            (i * 91 % 256) as u8,
-            (i * 53 % 256) as u8,
-        );
-        let img =
-            image::RgbImage::from_fn(96, 64, |x, y| image::Rgb([r ^ (x as u8), g ^ (y as u8), b]));
-        img.save(dir.join(format!("photo-{i:04}.png")))
-            .expect("write photo");
+        let (r, g, b) = ((i * 37 % 256) as u8, (i * 91 % 256) as u8, (i * 53 % 256) as u8);
+        let img = image::RgbImage::from_fn(96, 64, |x, y| image::Rgb([r ^ (x as u8), g ^ (y as u8), b]));
+        img.save(dir.join(format!("photo-{i:04}.png"))).expect("write photo");
     }
 }
 
@@ -73,30 +64,21 @@ impl egui::DroppedFile for Dropped {
 fn harness(data: &Path) -> Harness<'static, VignetteApp> {
     let config = Config {
         data_dir: data.to_path_buf(),
-        pack: concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/packs/tiny-aligned"
-        )
-        .to_owned(),
+        pack: concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/packs/tiny-aligned").to_owned(),
         provider: Provider::Cpu,
         threads: 2,
     };
     Harness::builder()
         .with_size([1400.0, 900.0])
         .with_accessibility_check(false)
-        .build_eframe(move |cc| {
-            VignetteApp::with_settings(&cc.egui_ctx, config, Settings::default())
-        })
+        .build_eframe(move |cc| VignetteApp::with_settings(&cc.egui_ctx, config, Settings::default()))
 }
 
 fn until(h: &mut Harness<'static, VignetteApp>, what: &str, cond: impl Fn(&VignetteApp) -> bool) {
     let t0 = Instant::now();
     while !cond(h.state()) {
         h.step();
-        assert!(
-            t0.elapsed() < Duration::from_secs(120),
-            "timed out waiting for {what}"
-        );
+        assert!(t0.elapsed() < Duration::from_secs(120), "timed out waiting for {what}");
         std::thread::sleep(Duration::from_millis(1));
     }
 }
@@ -123,9 +105,7 @@ fn while_indexing(data: &Path, photos: &Path) {
         std::thread::sleep(Duration::from_millis(8));
     }
     let secs = t0.elapsed().as_secs_f64();
-    until(&mut h, "the grid to fill", |a| {
-        a.visible_items().len() == PHOTOS
-    });
+    until(&mut h, "the grid to fill", |a| a.visible_items().len() == PHOTOS);
     for (name, v) in [("UI-thread CPU", &mut cpu), ("wall", &mut wall)] {
         v.sort_by(f64::total_cmp);
         let mean = v.iter().sum::<f64>() / v.len() as f64;
@@ -140,8 +120,7 @@ fn while_indexing(data: &Path, photos: &Path) {
     // Keystroke to results: type one letter, step until the answer for it is on screen.
     let mut lat = Vec::new();
     for word in ["red", "green", "blue", "dark sea", "bright yellow"] {
-        h.get_by_role_and_label(egui::Role::TextInput, "Search")
-            .focus();
+        h.get_by_role_and_label(egui::Role::TextInput, "Search").focus();
         h.step();
         for ch in word.chars() {
             let t = Instant::now();

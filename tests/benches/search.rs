@@ -29,7 +29,11 @@ fn searcher() -> Searcher {
     let data = std::env::temp_dir().join("vignette-bench-search");
     let config = Config::new(Some(data)).expect("config");
     let engine = Arc::new(Engine::open(config).expect("default pack (set VIGNETTE_SHARED_DIR)"));
-    let req = IndexRequest { roots: vec![shared().join("datasets/flickr8k-1k/images")], remember_folders: true, prune: true };
+    let req = IndexRequest {
+        roots: vec![shared().join("datasets/flickr8k-1k/images")],
+        remember_folders: true,
+        prune: true,
+    };
     run_index(&engine, &req, &|_| {}, &CancelToken::new()).expect("index");
     Searcher::new(engine).expect("searcher")
 }
@@ -38,10 +42,22 @@ fn searcher() -> Searcher {
 #[divan::bench(sample_count = 30)]
 fn prompt_to_results(bencher: Bencher) {
     let mut s = searcher();
-    let prompts = ["a dog", "a dog running", "a dog running on the beach", "two children playing in the snow"];
+    let prompts = [
+        "a dog",
+        "a dog running",
+        "a dog running on the beach",
+        "two children playing in the snow",
+    ];
     let mut i = 0;
     bencher.bench_local(|| {
         i += 1;
-        s.search(prompts[i % prompts.len()], SearchOptions { k: 200, min_score: f32::NEG_INFINITY }).expect("search")
+        s.search(
+            prompts[i % prompts.len()],
+            SearchOptions {
+                k: 200,
+                min_score: f32::NEG_INFINITY,
+            },
+        )
+        .expect("search")
     });
 }

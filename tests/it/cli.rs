@@ -48,7 +48,10 @@ fn index_search_similar_info() {
     assert!(first["score"].as_f64().expect("score") > 0.9);
     assert_eq!(stdout(&o).lines().count(), 3);
 
-    let o = vignette(&env, &["similar", photos.join("blue.png").to_str().expect("utf8"), "-k", "1"]);
+    let o = vignette(
+        &env,
+        &["similar", photos.join("blue.png").to_str().expect("utf8"), "-k", "1"],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).trim().ends_with("blue.png"), "{}", stdout(&o));
 
@@ -59,7 +62,10 @@ fn index_search_similar_info() {
     let o = vignette(&env, &["info"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
-    assert!(out.contains("photos 3") && out.contains("ONNX Runtime") && out.contains("tiny-aligned"), "{out}");
+    assert!(
+        out.contains("photos 3") && out.contains("ONNX Runtime") && out.contains("tiny-aligned"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -74,7 +80,14 @@ fn errors_are_clear_and_exit_non_zero() {
     assert!(stderr(&o).contains("/definitely/not/here"), "{}", stderr(&o));
 
     let o = Command::new(env!("CARGO_BIN_EXE_vignette"))
-        .args(["--data-dir", env.data().to_str().expect("utf8"), "--pack", "no-such-pack", "search", "x"])
+        .args([
+            "--data-dir",
+            env.data().to_str().expect("utf8"),
+            "--pack",
+            "no-such-pack",
+            "search",
+            "x",
+        ])
         .output()
         .expect("run");
     assert_eq!(o.status.code(), Some(1));
@@ -84,7 +97,12 @@ fn errors_are_clear_and_exit_non_zero() {
 #[test]
 fn eval_reports_recall() {
     let env = colour_env();
-    let lines = ["red.png\tred", "red.png\tcrimson", "green.png\tgreen grass", "blue.png\tblue sky"];
+    let lines = [
+        "red.png\tred",
+        "red.png\tcrimson",
+        "green.png\tgreen grass",
+        "blue.png\tblue sky",
+    ];
     let jsonl: String = lines
         .iter()
         .map(|l| {
@@ -107,15 +125,25 @@ fn eval_reports_recall() {
 fn index_survives_a_crash_mid_write() {
     let env = TestEnv::new();
     let seed = env.photo("seed.jpg", [10, 20, 30]);
-    let big = image::RgbImage::from_fn(800, 600, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, ((x + y) % 256) as u8]));
+    let big = image::RgbImage::from_fn(800, 600, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, ((x + y) % 256) as u8])
+    });
     big.save(&seed).expect("save");
     let n = 600;
     for i in 0..n {
         std::fs::copy(&seed, env.photos().join(format!("copy{i:04}.jpg"))).expect("copy");
     }
     std::fs::remove_file(&seed).expect("rm");
+    #[allow(clippy::zombie_processes)] // every path either waits or panics after the child has exited
     let mut child = Command::new(env!("CARGO_BIN_EXE_vignette"))
-        .args(["--quiet", "--threads", "1", "--data-dir", env.data().to_str().expect("utf8"), "--pack"])
+        .args([
+            "--quiet",
+            "--threads",
+            "1",
+            "--data-dir",
+            env.data().to_str().expect("utf8"),
+            "--pack",
+        ])
         .arg(tiny_pack("tiny-aligned"))
         .arg("index")
         .arg(env.photos())
@@ -129,15 +157,17 @@ fn index_survives_a_crash_mid_write() {
         if let Some(status) = child.try_wait().expect("wait") {
             panic!("indexing finished ({status}) before it could be killed; raise the photo count");
         }
-        if Path::new(&db).exists() {
-            if let Ok(count) = engine.index().and_then(|i| i.stats()).map(|s| s.photos) {
-                if count > 0 {
-                    child.kill().expect("kill");
-                    child.wait().expect("wait");
-                    killed_at = Some(count);
-                    break;
-                }
-            }
+        let committed = Path::new(&db).exists()
+            && engine
+                .index()
+                .and_then(|i| i.stats())
+                .map(|s| s.photos)
+                .is_ok_and(|count| count > 0);
+        if committed {
+            child.kill().expect("kill");
+            child.wait().expect("wait");
+            killed_at = Some(engine.index().and_then(|i| i.stats()).map(|s| s.photos).expect("stats"));
+            break;
         }
         std::thread::sleep(Duration::from_millis(2));
     }

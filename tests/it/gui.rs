@@ -17,11 +17,7 @@ use vignette::model::runtime::Provider;
 fn tiny_config(data: &Path) -> Config {
     Config {
         data_dir: data.to_path_buf(),
-        pack: concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/packs/tiny-aligned"
-        )
-        .to_owned(),
+        pack: concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/packs/tiny-aligned").to_owned(),
         provider: Provider::Cpu,
         threads: 2,
     }
@@ -61,25 +57,21 @@ impl egui::DroppedFile for Dropped {
 }
 
 pub fn drop_path(h: &mut Harness<'_, VignetteApp>, path: &Path) {
-    h.input_mut()
-        .dropped_files
-        .push(Arc::new(Dropped(path.to_path_buf())));
+    h.input_mut().dropped_files.push(Arc::new(Dropped(path.to_path_buf())));
 }
 
 pub fn app_harness(data: &Path) -> Harness<'static, VignetteApp> {
     let config = tiny_config(data);
-    Harness::builder()
-        .with_size([1200.0, 800.0])
-        .build_eframe(move |cc| {
-            VignetteApp::with_settings(
-                &cc.egui_ctx,
-                config,
-                Settings {
-                    show_scores: true,
-                    ..Settings::default()
-                },
-            )
-        })
+    Harness::builder().with_size([1200.0, 800.0]).build_eframe(move |cc| {
+        VignetteApp::with_settings(
+            &cc.egui_ctx,
+            config,
+            Settings {
+                show_scores: true,
+                ..Settings::default()
+            },
+        )
+    })
 }
 
 /// Step the harness until `cond` holds, failing after `timeout`.
@@ -124,11 +116,9 @@ fn is_selected(n: &egui_kittest::kittest::AccessKitNode<'_>) -> bool {
 }
 
 fn has_label_containing(h: &Harness<'_, VignetteApp>, text: &str) -> bool {
-    h.query_all_by(|n| {
-        n.label().is_some_and(|l| l.contains(text)) || n.value().is_some_and(|v| v.contains(text))
-    })
-    .next()
-    .is_some()
+    h.query_all_by(|n| n.label().is_some_and(|l| l.contains(text)) || n.value().is_some_and(|v| v.contains(text)))
+        .next()
+        .is_some()
 }
 
 /// Start the app on an empty data folder, drop a folder of colour photos, wait until all are in the grid.
@@ -139,12 +129,9 @@ fn indexed_app(data: &Path, photos: &Path) -> Harness<'static, VignetteApp> {
         has_label_containing(h, "Add a photo folder")
     });
     drop_path(&mut h, photos);
-    step_until(
-        &mut h,
-        "indexing progress with a Cancel button",
-        WAIT,
-        |h| h.query_by_role_and_label(Role::Button, "Cancel").is_some(),
-    );
+    step_until(&mut h, "indexing progress with a Cancel button", WAIT, |h| {
+        h.query_by_role_and_label(Role::Button, "Cancel").is_some()
+    });
     step_until(&mut h, "four tiles after indexing", WAIT, |h| {
         tiles(h).len() == 4 && !h.state().indexing()
     });
@@ -157,8 +144,7 @@ fn type_query(h: &mut Harness<'_, VignetteApp>, text: &str) {
     h.step();
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
     h.step();
-    h.get_by_role_and_label(Role::TextInput, "Search")
-        .type_text(text);
+    h.get_by_role_and_label(Role::TextInput, "Search").type_text(text);
     h.step();
 }
 
@@ -170,10 +156,7 @@ fn wait_ranked(h: &mut Harness<'_, VignetteApp>, first: &str) {
 
 #[test]
 fn adding_a_folder_shows_progress_then_results() {
-    let (data, photos) = (
-        tempfile::tempdir().expect("tmp"),
-        tempfile::tempdir().expect("tmp"),
-    );
+    let (data, photos) = (tempfile::tempdir().expect("tmp"), tempfile::tempdir().expect("tmp"));
     let mut h = indexed_app(data.path(), photos.path());
     let mut names = tiles(&h);
     names.sort();
@@ -182,10 +165,7 @@ fn adding_a_folder_shows_progress_then_results() {
         has_label_containing(&h, "Indexed 4 photos"),
         "the status bar reports the finished run"
     );
-    assert!(
-        has_label_containing(&h, "4 photos"),
-        "the folder shows its photo count"
-    );
+    assert!(has_label_containing(&h, "4 photos"), "the folder shows its photo count");
     h.check_accessibility();
     // The settings window reports the provider the indexing run actually used.
     h.get_by_role_and_label(Role::Button, "Settings").click();
@@ -200,10 +180,7 @@ fn adding_a_folder_shows_progress_then_results() {
 
 #[test]
 fn typing_reranks_live() {
-    let (data, photos) = (
-        tempfile::tempdir().expect("tmp"),
-        tempfile::tempdir().expect("tmp"),
-    );
+    let (data, photos) = (tempfile::tempdir().expect("tmp"), tempfile::tempdir().expect("tmp"));
     let mut h = indexed_app(data.path(), photos.path());
     type_query(&mut h, "red");
     wait_ranked(&mut h, "red.png");
@@ -225,30 +202,20 @@ fn typing_reranks_live() {
 
 #[test]
 fn clicking_a_tile_selects_it_and_previews_its_path() {
-    let (data, photos) = (
-        tempfile::tempdir().expect("tmp"),
-        tempfile::tempdir().expect("tmp"),
-    );
+    let (data, photos) = (tempfile::tempdir().expect("tmp"), tempfile::tempdir().expect("tmp"));
     let mut h = indexed_app(data.path(), photos.path());
-    h.get_by_role_and_label(Role::ListBoxOption, "green.png")
-        .click();
+    h.get_by_role_and_label(Role::ListBoxOption, "green.png").click();
     // One frame takes the click (the command applies at its end), the next draws the new state.
     h.step();
     h.step();
     let tile = h.get_by_role_and_label(Role::ListBoxOption, "green.png");
-    assert!(
-        is_selected(&tile.accesskit_node()),
-        "the clicked tile is selected"
-    );
+    assert!(is_selected(&tile.accesskit_node()), "the clicked tile is selected");
     let path = std::fs::canonicalize(photos.path().join("green.png")).expect("canonical");
     let shown = path.display().to_string();
     step_until(&mut h, "the preview's size line", WAIT, |h| {
         has_label_containing(h, "16 × 16 px")
     });
-    assert!(
-        has_label_containing(&h, &shown),
-        "the preview shows {shown}"
-    );
+    assert!(has_label_containing(&h, &shown), "the preview shows {shown}");
     // Arrow keys move the selection (the search field does not have the keyboard).
     h.key_press(egui::Key::ArrowRight);
     h.step();
@@ -264,19 +231,14 @@ fn clicking_a_tile_selects_it_and_previews_its_path() {
 
 #[test]
 fn minimum_score_slider_hides_low_scores() {
-    let (data, photos) = (
-        tempfile::tempdir().expect("tmp"),
-        tempfile::tempdir().expect("tmp"),
-    );
+    let (data, photos) = (tempfile::tempdir().expect("tmp"), tempfile::tempdir().expect("tmp"));
     let mut h = indexed_app(data.path(), photos.path());
     type_query(&mut h, "red");
     wait_ranked(&mut h, "red.png");
     let scores = tile_scores(&h);
     let target = (scores[0] + scores[1]) / 2.0;
     // Click the slider's rail where `target` lies (the rail is inset by the handle's radius).
-    let rect = h
-        .get_by_role_and_label(Role::Slider, "Minimum score")
-        .rect();
+    let rect = h.get_by_role_and_label(Role::Slider, "Minimum score").rect();
     let r = rect.height() / 2.5;
     let x = rect.left() + r + ((target + 1.0) / 2.0) as f32 * (rect.width() - 2.0 * r);
     let pos = egui::pos2(x, rect.center().y);
@@ -295,11 +257,7 @@ fn minimum_score_slider_hides_low_scores() {
         f64::from(min) <= scores[0] && f64::from(min) > scores[1],
         "slider set to {min}, scores {scores:?}"
     );
-    assert_eq!(
-        tiles(&h),
-        ["red.png"],
-        "only the photo above the minimum stays"
-    );
+    assert_eq!(tiles(&h), ["red.png"], "only the photo above the minimum stays");
 }
 
 #[test]

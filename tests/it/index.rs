@@ -28,8 +28,15 @@ fn index_then_search_ranks_by_colour() {
     assert_eq!(s.indexed, 3, "{s:?}");
     assert_eq!(s.skipped.len(), 1);
     assert!(s.skipped[0].0.ends_with("broken.jpg"));
-    assert!(matches!(events.first(), Some(JobEvent::Started { total: 4 })), "{events:?}");
-    assert!(events.iter().any(|e| matches!(e, JobEvent::Skipped { path, .. } if path.ends_with("broken.jpg"))));
+    assert!(
+        matches!(events.first(), Some(JobEvent::Started { total: 4 })),
+        "{events:?}"
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, JobEvent::Skipped { path, .. } if path.ends_with("broken.jpg")))
+    );
     assert!(matches!(events.last(), Some(JobEvent::Finished(_))));
 
     assert_eq!(search(&engine, "red")[0], "red.png");
@@ -52,12 +59,21 @@ fn min_score_and_k_cut_the_tail() {
     let engine = env.engine("tiny-aligned");
     env.index(&engine);
     let mut s = Searcher::new(engine).expect("searcher");
-    let all = s.search("red", SearchOptions { k: 10, min_score: -1.0 }).expect("search");
+    let all = s
+        .search("red", SearchOptions { k: 10, min_score: -1.0 })
+        .expect("search");
     assert_eq!(all.len(), 3);
     assert!(all.windows(2).all(|w| w[0].score >= w[1].score));
-    let cut = s.search("red", SearchOptions { k: 10, min_score: 0.5 }).expect("search");
+    let cut = s
+        .search("red", SearchOptions { k: 10, min_score: 0.5 })
+        .expect("search");
     assert_eq!(names(&cut), ["r.png"]);
-    assert_eq!(s.search("red", SearchOptions { k: 2, min_score: -1.0 }).expect("search").len(), 2);
+    assert_eq!(
+        s.search("red", SearchOptions { k: 2, min_score: -1.0 })
+            .expect("search")
+            .len(),
+        2
+    );
 }
 
 #[test]
@@ -72,7 +88,15 @@ fn incremental_rescan_moves_deletes_and_changes() {
     assert_eq!((first.indexed, first.skipped.len()), (3, 1));
 
     let (again, _) = env.index(&engine);
-    assert_eq!((again.indexed, again.unchanged, again.skipped.len(), again.previously_skipped), (0, 3, 0, 1));
+    assert_eq!(
+        (
+            again.indexed,
+            again.unchanged,
+            again.skipped.len(),
+            again.previously_skipped
+        ),
+        (0, 3, 0, 1)
+    );
 
     std::fs::create_dir_all(env.photos().join("moved")).expect("mkdir");
     std::fs::rename(env.photos().join("green.png"), env.photos().join("moved/verde.png")).expect("rename");
@@ -81,7 +105,14 @@ fn incremental_rescan_moves_deletes_and_changes() {
     env.photo("red.png", [40, 40, 200]); // same name, new (blue-ish) content
     let (s, _) = env.index(&engine);
     assert_eq!((s.indexed, s.reused, s.removed, s.unchanged), (1, 1, 1, 0), "{s:?}");
-    let paths: Vec<_> = engine.index().expect("index").states().expect("states").into_iter().map(|f| f.path).collect();
+    let paths: Vec<_> = engine
+        .index()
+        .expect("index")
+        .states()
+        .expect("states")
+        .into_iter()
+        .map(|f| f.path)
+        .collect();
     assert_eq!(paths.len(), 2);
     assert!(paths.iter().any(|p| p.ends_with("moved/verde.png")));
     assert_eq!(search(&engine, "blue")[0], "red.png");
@@ -109,7 +140,11 @@ fn cancel_keeps_committed_batches_and_resumes() {
     }
     let engine = env.engine("tiny-aligned"); // batch 4
     let cancel = CancelToken::new();
-    let req = IndexRequest { roots: vec![env.photos()], remember_folders: true, prune: true };
+    let req = IndexRequest {
+        roots: vec![env.photos()],
+        remember_folders: true,
+        prune: true,
+    };
     let events = std::sync::Mutex::new(Vec::new());
     let summary = run_index(
         &engine,
@@ -124,10 +159,14 @@ fn cancel_keeps_committed_batches_and_resumes() {
     )
     .expect("run");
     let events = events.into_inner().expect("lock");
-    assert!(matches!(events.last(), Some(JobEvent::Cancelled(_))), "{:?}", events.last());
+    assert!(
+        matches!(events.last(), Some(JobEvent::Cancelled(_))),
+        "{:?}",
+        events.last()
+    );
     let stored = engine.index().expect("index").stats().expect("stats").photos as usize;
     assert_eq!(stored, summary.indexed);
-    assert!(stored >= 8 && stored < 40, "{stored}");
+    assert!((8..40).contains(&stored), "{stored}");
     let (rest, _) = env.index(&engine);
     assert_eq!(rest.unchanged, stored);
     assert_eq!(rest.indexed, 40 - stored);
@@ -156,7 +195,10 @@ fn huge_and_odd_files_are_skipped_with_reasons() {
     assert_eq!(s.indexed, 1);
     let reasons: Vec<String> = s.skipped.iter().map(|(p, r)| format!("{}: {r}", p.display())).collect();
     assert_eq!(reasons.len(), 2, "{reasons:?}");
-    assert!(reasons.iter().any(|r| r.contains("bomb.bmp") && r.contains("limit")), "{reasons:?}");
+    assert!(
+        reasons.iter().any(|r| r.contains("bomb.bmp") && r.contains("limit")),
+        "{reasons:?}"
+    );
     assert!(reasons.iter().any(|r| r.contains("empty.gif")), "{reasons:?}");
 }
 
@@ -170,23 +212,35 @@ fn broken_packs_say_what_and_where() {
     let manifest = dir.path().join("pack.toml");
     let good = std::fs::read_to_string(&manifest).expect("read");
 
-    std::fs::write(&manifest, good.replace("embedding_dim = 4\nsize", "embedding_dim = 5\nsize")).expect("write");
-    let err = vignette::model::pack::Pack::load(dir.path()).err().expect("dims mismatch");
-    assert!(err.to_string().contains("equal embedding sizes") && err.to_string().contains("pack.toml"), "{err}");
+    std::fs::write(
+        &manifest,
+        good.replace("embedding_dim = 4\nsize", "embedding_dim = 5\nsize"),
+    )
+    .expect("write");
+    let err = vignette::model::pack::Pack::load(dir.path()).expect_err("dims mismatch");
+    assert!(
+        err.to_string().contains("equal embedding sizes") && err.to_string().contains("pack.toml"),
+        "{err}"
+    );
 
     std::fs::write(&manifest, good.replace("input = \"pixel_values\"\n", "")).expect("write");
-    let err = vignette::model::pack::Pack::load(dir.path()).err().expect("missing field");
-    assert!(err.to_string().contains("input") && err.to_string().contains("pack.toml"), "{err}");
+    let err = vignette::model::pack::Pack::load(dir.path()).expect_err("missing field");
+    assert!(
+        err.to_string().contains("input") && err.to_string().contains("pack.toml"),
+        "{err}"
+    );
 
     std::fs::write(&manifest, &good).expect("write");
     std::fs::remove_file(dir.path().join("text.onnx")).expect("rm");
-    let err = vignette::model::pack::Pack::load(dir.path()).err().expect("missing file");
+    let err = vignette::model::pack::Pack::load(dir.path()).expect_err("missing file");
     assert!(err.to_string().contains("text.onnx"), "{err}");
 
     std::fs::write(dir.path().join("text.onnx"), b"not onnx").expect("write");
     let mut config = vignette::config::Config::new(Some(dir.path().join("data"))).expect("config");
     config.pack = dir.path().to_string_lossy().into_owned();
     let engine = vignette::engine::Engine::open(config).expect("manifest is fine");
-    let err = engine.text_encoder().err().expect("bad model");
+    let Err(err) = engine.text_encoder() else {
+        panic!("a broken model file must not load")
+    };
     assert!(err.to_string().contains("text.onnx"), "{err}");
 }

@@ -31,6 +31,9 @@ fn zero_shot_eval_matches_the_python_reference() {
     let t2i = &r["zero_shot"]["text_to_image"];
     let r10 = t2i["r10"].as_f64().expect("r10");
     eprintln!("flickr8k-1k test zero-shot t2i: {t2i}");
-    assert!((r10 - 43.8).abs() <= 1.5, "R@10 {r10} is not within 1.5 of the reference 43.8");
+    assert!(
+        (r10 - 43.8).abs() <= 1.5,
+        "R@10 {r10} is not within 1.5 of the reference 43.8"
+    );
     assert!(t2i["r1"].as_f64().expect("r1") > 8.0);
 }

@@ -11,7 +11,9 @@ use vignette::jobs::{CancelToken, IndexRequest, IndexSummary, JobEvent, run_inde
 
 /// Absolute path of a committed tiny pack.
 pub fn tiny_pack(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/packs").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/packs")
+        .join(name)
 }
 
 /// A temp folder with `data/` (Vignette's data folder) and `photos/`.
@@ -52,7 +54,9 @@ impl TestEnv {
         if let Some(d) = p.parent() {
             std::fs::create_dir_all(d).expect("mkdir");
         }
-        image::RgbImage::from_pixel(24, 16, image::Rgb(rgb)).save(&p).expect("save photo");
+        image::RgbImage::from_pixel(24, 16, image::Rgb(rgb))
+            .save(&p)
+            .expect("save photo");
         p
     }
 
@@ -65,8 +69,18 @@ impl TestEnv {
 /// Index the given roots synchronously, collecting events.
 pub fn index_roots(engine: &Engine, roots: Vec<PathBuf>) -> (IndexSummary, Vec<JobEvent>) {
     let events = std::sync::Mutex::new(Vec::new());
-    let req = IndexRequest { roots, remember_folders: true, prune: true };
-    let summary = run_index(engine, &req, &|e| events.lock().expect("lock").push(e), &CancelToken::new()).expect("index");
+    let req = IndexRequest {
+        roots,
+        remember_folders: true,
+        prune: true,
+    };
+    let summary = run_index(
+        engine,
+        &req,
+        &|e| events.lock().expect("lock").push(e),
+        &CancelToken::new(),
+    )
+    .expect("index");
     (summary, events.into_inner().expect("lock"))
 }
 
@@ -83,11 +97,22 @@ pub fn shared_dir() -> Option<PathBuf> {
         "CI=true but the shared models and data are missing at {} (set VIGNETTE_SHARED_DIR)",
         dir.display()
     );
-    eprintln!("skipping: shared models not found at {} (set VIGNETTE_SHARED_DIR)", dir.display());
+    eprintln!(
+        "skipping: shared models not found at {} (set VIGNETTE_SHARED_DIR)",
+        dir.display()
+    );
     None
 }
 
 /// File names of search hits, in order.
 pub fn names(hits: &[vignette::search::Hit]) -> Vec<String> {
-    hits.iter().map(|h| h.path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned()).collect()
+    hits.iter()
+        .map(|h| {
+            h.path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect()
 }

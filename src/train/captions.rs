@@ -33,13 +33,22 @@ impl CaptionSet {
     /// Distinct images in first-seen order.
     pub fn images(&self) -> Vec<PathBuf> {
         let mut seen = std::collections::HashSet::new();
-        self.pairs.iter().filter(|p| seen.insert(p.image.clone())).map(|p| p.image.clone()).collect()
+        self.pairs
+            .iter()
+            .filter(|p| seen.insert(p.image.clone()))
+            .map(|p| p.image.clone())
+            .collect()
     }
 
     /// Keep only pairs whose image file name is in `names`.
     pub fn retain_names(&mut self, names: &[String]) {
         let keep: std::collections::HashSet<&str> = names.iter().map(String::as_str).collect();
-        self.pairs.retain(|p| p.image.file_name().and_then(|n| n.to_str()).is_some_and(|n| keep.contains(n)));
+        self.pairs.retain(|p| {
+            p.image
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| keep.contains(n))
+        });
     }
 
     fn push(&mut self, image: PathBuf, caption: String) {
@@ -53,7 +62,11 @@ impl CaptionSet {
 
 /// Read a caption set, choosing the reader by file name and extension.
 pub fn load(path: &Path) -> Result<CaptionSet> {
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
     match ext.as_str() {
         "jsonl" => read_jsonl(path),
         _ => Err(Error::Captions {
@@ -73,7 +86,10 @@ pub fn read_jsonl(path: &Path) -> Result<CaptionSet> {
     }
     let text = std::fs::read_to_string(path).at("cannot read caption file", path)?;
     let base = path.parent().unwrap_or(Path::new("."));
-    let mut set = CaptionSet { source: path.to_path_buf(), ..Default::default() };
+    let mut set = CaptionSet {
+        source: path.to_path_buf(),
+        ..Default::default()
+    };
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;

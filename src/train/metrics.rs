@@ -65,11 +65,7 @@ pub struct RetrievalReport {
 /// belongs to image `caption_image[c]`.
 pub fn evaluate(sim: &[f32], n_images: usize, caption_image: &[usize]) -> RetrievalReport {
     let n_captions = caption_image.len();
-    assert_eq!(
-        sim.len(),
-        n_captions * n_images,
-        "similarity matrix has the wrong size"
-    );
+    assert_eq!(sim.len(), n_captions * n_images, "similarity matrix has the wrong size");
     let mut t2i = Vec::with_capacity(n_captions);
     let mut best_i2t = vec![usize::MAX; n_images];
     for (c, &img) in caption_image.iter().enumerate() {
@@ -78,26 +74,17 @@ pub fn evaluate(sim: &[f32], n_images: usize, caption_image: &[usize]) -> Retrie
         t2i.push(1 + row.iter().filter(|&&s| s > own).count());
         // image -> text: rank of caption c among all captions for image img
         let col_own = own;
-        let rank = 1
-            + (0..n_captions)
-                .filter(|&o| sim[o * n_images + img] > col_own)
-                .count();
+        let rank = 1 + (0..n_captions).filter(|&o| sim[o * n_images + img] > col_own).count();
         best_i2t[img] = best_i2t[img].min(rank);
     }
     let i2t: Vec<usize> = best_i2t.into_iter().filter(|&r| r != usize::MAX).collect();
-    RetrievalReport {
-        text_to_image: Recall::from_ranks(&t2i),
-        image_to_text: Recall::from_ranks(&i2t),
-    }
+    RetrievalReport { text_to_image: Recall::from_ranks(&t2i), image_to_text: Recall::from_ranks(&i2t) }
 }
 
 /// Dot-product similarity of row-major `a` (`na x d`) against `b` (`nb x d`), giving `na x nb`.
 pub fn similarity(a: &[f32], b: &[f32], d: usize) -> Vec<f32> {
     a.chunks_exact(d)
-        .flat_map(|x| {
-            b.chunks_exact(d)
-                .map(move |y| x.iter().zip(y).map(|(p, q)| p * q).sum::<f32>())
-        })
+        .flat_map(|x| b.chunks_exact(d).map(move |y| x.iter().zip(y).map(|(p, q)| p * q).sum::<f32>()))
         .collect()
 }
 

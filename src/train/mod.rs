@@ -3,9 +3,11 @@
 //! Flow: [`captions::load`] reads what the writer captioned; the index supplies cached embeddings as a
 //! [`data::TrainData`]; [`trainer::train`] fits a [`head::Head`] and picks its blend with the zero-shot
 //! bridge ([`eval`]); search calls [`head::Head::encode_images`] / [`head::Head::encode_texts`].
+pub mod caption_formats;
 pub mod captions;
 pub mod data;
 pub mod eval;
+mod flickr_bench;
 pub mod head;
 pub mod loss;
 pub mod metrics;

@@ -225,7 +225,7 @@ mod tests {
             "bad.jsonl",
             "{\"image\":\"images/a.jpg\",\"caption\":\"x\"}\n{oops\n",
         );
-        let (line, msg) = line_of(load(&p).err().expect("error"));
+        let (line, msg) = line_of(load(&p).expect_err("error"));
         assert_eq!(line, 2);
         assert!(msg.contains("bad.jsonl"), "{msg}");
     }
@@ -249,8 +249,7 @@ mod tests {
                 "dataset_bad.json",
                 "{\"images\":\n[{\"filename\":3}]}",
             ))
-            .err()
-            .expect("err"),
+            .expect_err("err"),
         );
         assert_eq!(line, 2);
     }
@@ -309,8 +308,7 @@ mod tests {
                 "bad.token",
                 "1000_a.jpg#0\tok\nno tab here\n",
             ))
-            .err()
-            .expect("err"),
+            .expect_err("err"),
         );
         assert_eq!(line, 2, "{msg}");
     }
@@ -336,19 +334,15 @@ mod tests {
                 "bad.csv",
                 "image,caption\na.jpg,ok\na.jpg,\"open\n",
             ))
-            .err()
-            .expect("err"),
+            .expect_err("err"),
         );
         assert_eq!(line, 3);
         assert!(
             msg.contains("unterminated") && msg.contains("bad.csv"),
             "{msg}"
         );
-        let (line, _) = line_of(
-            load(&write(d.path(), "short.csv", "a.jpg,x\nb.png\n"))
-                .err()
-                .expect("err"),
-        );
+        let (line, _) =
+            line_of(load(&write(d.path(), "short.csv", "a.jpg,x\nb.png\n")).expect_err("err"));
         assert_eq!(line, 2);
     }
 

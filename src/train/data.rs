@@ -50,7 +50,7 @@ impl TrainData {
                 self.image_dim, self.text_dim
             ));
         }
-        if self.image_features.len() % self.image_dim != 0 {
+        if !self.image_features.len().is_multiple_of(self.image_dim) {
             return bad(format!(
                 "image_features has {} values, not a multiple of image_dim {}",
                 self.image_features.len(),

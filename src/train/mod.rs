@@ -9,8 +9,10 @@ pub mod data;
 pub mod eval;
 mod flickr_bench;
 pub mod head;
+pub mod head_file;
 pub mod loss;
 pub mod metrics;
+mod model;
 pub mod trainer;
 
 pub use data::TrainData;

@@ -7,6 +7,8 @@
 //! (`train` / `test` file names). It trains on `train` (validation carved from it), evaluates on `test`,
 //! and prints text-to-image R@K of zero-shot, head alone and blend for each seed, with timings.
 //! Run: `VIGNETTE_FEATURES_DIR=/tmp/feats cargo test --lib flickr -- --ignored --nocapture`.
+//! `encode_100k_rows` (also ignored, needs no data) times [`crate::train::head::Head::encode_images`] on a
+//! seed-sized head (1280 → 1024 → 512) over 100,000 rows, the size of a large photo library.
 
 #[cfg(test)]
 mod tests {
@@ -131,5 +133,52 @@ mod tests {
         );
         // The goal: the blend beats the zero-shot bridge on the test split.
         assert!(sums[2].iter().sum::<f64>() > sums[0].iter().sum::<f64>());
+    }
+
+    #[test]
+    #[ignore = "timing; run with --ignored --nocapture"]
+    fn encode_100k_rows() {
+        use crate::train::data::Rng;
+        use crate::train::head::{BatchNormWeights, BranchWeights, Head, HeadConfig, HeadKind};
+        let (i, t, h, o) = (1280, 384, 1024, 512);
+        let mut r = Rng::new(1, 1);
+        let mut v = |n: usize| (0..n).map(|_| r.uniform(-0.05, 0.05)).collect::<Vec<f32>>();
+        let mut branch = |d: usize| BranchWeights {
+            mean: vec![0.1; d],
+            std: vec![2.0; d],
+            w1: v(d * h),
+            b1: v(h),
+            w2: v(h * o),
+            b2: v(o),
+            bn: Some(BatchNormWeights {
+                gamma: vec![1.0; o],
+                beta: vec![0.0; o],
+                running_mean: vec![0.0; o],
+                running_var: vec![1.0; o],
+            }),
+        };
+        let (image, text) = (branch(i), branch(t));
+        let config = HeadConfig {
+            kind: HeadKind::TwoBranch,
+            image_dim: i,
+            text_dim: t,
+            hidden: h,
+            embed: o,
+            batchnorm: true,
+            bn_eps: 1e-5,
+        };
+        let head = Head::new(config, image, text, 0.5).expect("head");
+        let n = 100_000;
+        let feats: Vec<f32> = (0..n * i)
+            .map(|k| ((k * 7919) % 1000) as f32 / 500.0)
+            .collect();
+        let t0 = Instant::now();
+        let out = head.encode_images(&feats, n).expect("encode");
+        let secs = t0.elapsed().as_secs_f64();
+        println!("encoded {n} image rows (1280 -> 1024 -> 512) in {secs:.2} s");
+        assert_eq!(out.len(), n * o);
+        let norm: f32 = out[..o].iter().map(|x| x * x).sum();
+        assert!((norm - 1.0).abs() < 1e-4);
+        assert!(secs < 60.0, "{secs} s");
     }
 }

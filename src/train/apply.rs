@@ -16,8 +16,11 @@ use crate::train::head::Head;
 
 /// Write `head` into the active pack under `name` and make it the pack's head; returns the pack folder.
 pub fn save_into_pack(config: &Config, pack: &Pack, head: &Head, name: &str) -> Result<PathBuf> {
-    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) || name.starts_with('.') {
-        return Err(Error::Train(format!("head name {name:?} must be letters, digits, '-', '_' or '.'")));
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) || name.starts_with('.')
+    {
+        return Err(Error::Train(format!(
+            "head name {name:?} must be letters, digits, '-', '_' or '.'"
+        )));
     }
     let user_dir = config.packs_dir().join(&pack.manifest.name);
     if pack.dir != user_dir {
@@ -38,7 +41,11 @@ pub fn save_into_pack(config: &Config, pack: &Pack, head: &Head, name: &str) -> 
     }
     head.save(&file)?;
     let mut manifest = pack.manifest.clone();
-    manifest.head = Some(HeadSpec { name: name.to_owned(), file: rel, blend: head.blend() });
+    manifest.head = Some(HeadSpec {
+        name: name.to_owned(),
+        file: rel,
+        blend: head.blend(),
+    });
     write_manifest(&user_dir, &manifest)?;
     Ok(user_dir)
 }

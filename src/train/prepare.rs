@@ -27,7 +27,11 @@ pub struct Prepared {
 /// Index the set's images (reporting through `emit`) and assemble [`TrainData`].
 pub fn prepare(engine: &Engine, set: &CaptionSet, emit: &dyn Fn(JobEvent), cancel: &CancelToken) -> Result<Prepared> {
     let wanted = set.images();
-    let req = IndexRequest { roots: wanted.clone(), remember_folders: false, prune: false };
+    let req = IndexRequest {
+        roots: wanted.clone(),
+        remember_folders: false,
+        prune: false,
+    };
     let summary = run_index(engine, &req, emit, cancel)?;
     if cancel.is_cancelled() {
         return Err(Error::Cancelled);
@@ -35,7 +39,10 @@ pub fn prepare(engine: &Engine, set: &CaptionSet, emit: &dyn Fn(JobEvent), cance
     let mut left_out: Vec<(PathBuf, String)> = set.missing.clone();
     left_out.extend(summary.skipped.iter().cloned());
     let stored = engine.index()?.features_for(&wanted)?;
-    let mut p = Prepared { left_out, ..Default::default() };
+    let mut p = Prepared {
+        left_out,
+        ..Default::default()
+    };
     let mut row_of: HashMap<&PathBuf, usize> = HashMap::new();
     for (path, v) in wanted.iter().zip(stored) {
         match v {
@@ -54,9 +61,16 @@ pub fn prepare(engine: &Engine, set: &CaptionSet, emit: &dyn Fn(JobEvent), cance
             None => {}
         }
     }
-    let pairs: Vec<_> = set.pairs.iter().filter_map(|c| row_of.get(&c.image).map(|&r| (r, c.caption.as_str()))).collect();
+    let pairs: Vec<_> = set
+        .pairs
+        .iter()
+        .filter_map(|c| row_of.get(&c.image).map(|&r| (r, c.caption.as_str())))
+        .collect();
     if pairs.is_empty() {
-        return Err(Error::Train(format!("no usable captioned photos in {}", set.source.display())));
+        return Err(Error::Train(format!(
+            "no usable captioned photos in {}",
+            set.source.display()
+        )));
     }
     let texts: Vec<&str> = pairs.iter().map(|(_, t)| *t).collect();
     p.data.caption_image = pairs.iter().map(|(r, _)| *r).collect();

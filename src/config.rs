@@ -104,15 +104,23 @@ fn default_pack_dirs() -> Vec<PathBuf> {
     v
 }
 
-/// Folders searched for pack files missing from a pack folder.
+/// Folders searched for pack files missing from a pack folder: `VIGNETTE_MODEL_PATH`, the installed
+/// share folder and source tree for a pack of that name (a user copy of a pack made when a head is saved
+/// keeps its encoders there), and the workplace's shared seed folder next to the checkout.
 pub fn model_search_path(pack_name: &str) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::env::var_os("VIGNETTE_MODEL_PATH")
         .map(|p| std::env::split_paths(&p).collect())
         .unwrap_or_default();
-    v.push(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../shared/models")
-            .join(pack_name),
-    );
+    if let Some(exe_dir) = std::env::current_exe()
+        .ok()
+        .and_then(|e| e.parent().map(Path::to_path_buf))
+    {
+        v.push(exe_dir.join("../share/vignette/models").join(pack_name));
+    }
+    v.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("models").join(pack_name));
+    let checkout = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/models")
+        .join(pack_name);
+    v.push(std::fs::canonicalize(&checkout).unwrap_or(checkout));
     v
 }

@@ -2,8 +2,8 @@
 //!
 //! Protocol (see the flickr8k-1k README): each caption ranks all evaluated images, a hit is its own image;
 //! an image's rank is the best among its captions. With `--split`, only the named subset is evaluated.
+//! When the pack has a trained head, the head alone and the blend are reported beside the zero-shot bridge.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -11,15 +11,20 @@ use anyhow::Context as _;
 use clap::Args;
 use serde::Serialize;
 use vignette::config::Config;
-use vignette::jobs::IndexRequest;
-use vignette::train::captions;
+use vignette::train::captions::{self, CaptionSet};
+use vignette::train::head::Head;
 use vignette::train::metrics::{Recall, RetrievalReport, evaluate, similarity};
+use vignette::train::prepare::{Prepared, prepare};
 
 /// Measure text-to-image and image-to-text retrieval (R@1/5/10, median and mean rank) on captioned photos
 #[derive(Debug, Args)]
 pub struct EvalArgs {
-    /// Caption file (JSONL {"image","caption"} and the other formats `vignette train` reads)
+    /// Caption set: JSONL {"image","caption"}, Karpathy or COCO JSON, Flickr8k captions.txt, CSV/TSV, or a
+    /// folder of photos with .txt/.caption sidecars
     pub captions: PathBuf,
+    /// Folder of the images (COCO layouts), when not next to the caption file
+    #[arg(long)]
+    pub images: Option<PathBuf>,
     /// Split file ({"train": [...], "test": [...]}) choosing which images to evaluate
     #[arg(long)]
     pub split: Option<PathBuf>,
@@ -37,58 +42,78 @@ struct Report {
     captions: usize,
     pack: String,
     zero_shot: RetrievalReport,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    head: Option<HeadReport>,
+}
+
+#[derive(Serialize)]
+struct HeadReport {
+    name: String,
+    blend_weight: f32,
+    head: RetrievalReport,
+    blend: RetrievalReport,
+}
+
+/// Load a caption set, keeping only `subset` of `split` when given.
+pub(crate) fn load_subset(
+    captions: &std::path::Path,
+    images: Option<&std::path::Path>,
+    split: Option<&std::path::Path>,
+    subset: &str,
+) -> anyhow::Result<CaptionSet> {
+    let mut set = captions::load_with_images(captions, images).context("cannot read the caption set")?;
+    if let Some(split) = split {
+        let split = captions::read_split(split)?;
+        let names = split
+            .get(subset)
+            .with_context(|| format!("the split file has no {subset:?} subset"))?;
+        set.retain_names(names);
+    }
+    anyhow::ensure!(!set.pairs.is_empty(), "no captioned images in {}", captions.display());
+    Ok(set)
+}
+
+/// Index and embed a caption set with a progress bar; warns about what was left out.
+pub(crate) fn prepare_with_progress(
+    engine: &vignette::engine::Engine,
+    set: &CaptionSet,
+    quiet: bool,
+) -> anyhow::Result<Prepared> {
+    let p = super::index::with_progress(quiet, |emit, cancel| prepare(engine, set, emit, cancel))?;
+    for (path, why) in &p.left_out {
+        log::warn!("left out {}: {why}", path.display());
+    }
+    Ok(p)
 }
 
 pub fn run(config: Config, args: &EvalArgs, quiet: bool) -> anyhow::Result<ExitCode> {
-    let mut set = captions::load(&args.captions).context("cannot read the caption set")?;
-    for (p, why) in &set.missing {
-        log::warn!("{why}: {}", p.display());
-    }
-    if let Some(split) = &args.split {
-        let split = captions::read_split(split)?;
-        let names = split
-            .get(&args.subset)
-            .with_context(|| format!("the split file has no {:?} subset", args.subset))?;
-        set.retain_names(names);
-    }
-    anyhow::ensure!(
-        !set.pairs.is_empty(),
-        "no captioned images to evaluate in {}",
-        args.captions.display()
-    );
+    let set = load_subset(
+        &args.captions,
+        args.images.as_deref(),
+        args.split.as_deref(),
+        &args.subset,
+    )?;
     let engine = super::engine(config)?;
-    let images = set.images();
-    let req = IndexRequest {
-        roots: images.clone(),
-        remember_folders: false,
-        prune: false,
-    };
-    super::index::index_with_progress(&engine, &req, quiet)?;
-
-    let stored = engine.index()?.features_for(&images)?;
-    let mut row_of: HashMap<PathBuf, usize> = HashMap::new();
-    let mut image_vecs = Vec::new();
-    for (p, v) in images.iter().zip(&stored) {
-        match v {
-            Some((_, search)) => {
-                row_of.insert(p.clone(), row_of.len());
-                image_vecs.extend_from_slice(search);
-            }
-            None => log::warn!("not indexed, left out of the evaluation: {}", p.display()),
-        }
-    }
-    let pairs: Vec<_> = set.pairs.iter().filter(|p| row_of.contains_key(&p.image)).collect();
-    let texts: Vec<&str> = pairs.iter().map(|p| p.caption.as_str()).collect();
-    let caption_image: Vec<usize> = pairs.iter().map(|p| row_of[&p.image]).collect();
-    let text_vecs = engine.text_encoder()?.encode(&texts)?;
-    let d = engine.pack.search_dim();
-    let sim = similarity(&text_vecs, &image_vecs, d);
-    let report = Report {
-        images: row_of.len(),
-        captions: texts.len(),
+    let p = prepare_with_progress(&engine, &set, quiet)?;
+    let d = &p.data;
+    let zs = similarity(&d.text_features, &d.image_zero_shot, d.text_dim);
+    let mut report = Report {
+        images: d.n_images(),
+        captions: d.n_captions(),
         pack: engine.pack.manifest.name.clone(),
-        zero_shot: evaluate(&sim, row_of.len(), &caption_image),
+        zero_shot: evaluate(&zs, d.n_images(), &d.caption_image),
+        head: None,
     };
+    if let (Some(spec), Some(path)) = (&engine.pack.manifest.head, &engine.pack.head) {
+        let head = Head::load_expecting(path, d.image_dim, d.text_dim)?;
+        let e = vignette::train::evaluate_on(&head, d, spec.blend)?;
+        report.head = Some(HeadReport {
+            name: spec.name.clone(),
+            blend_weight: spec.blend,
+            head: e.head,
+            blend: e.blend,
+        });
+    }
     if args.json {
         println!("{}", serde_json::to_string(&report)?);
     } else {
@@ -96,7 +121,13 @@ pub fn run(config: Config, args: &EvalArgs, quiet: bool) -> anyhow::Result<ExitC
             "{} images, {} captions, pack {}",
             report.images, report.captions, report.pack
         );
-        print_table(&[("zero-shot", &report.zero_shot)]);
+        let mut rows = vec![("zero-shot", &report.zero_shot)];
+        if let Some(h) = &report.head {
+            println!("trained head {:?}, blend weight {:.2}", h.name, h.blend_weight);
+            rows.push(("head", &h.head));
+            rows.push(("blend", &h.blend));
+        }
+        print_table(&rows);
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -66,13 +66,16 @@ pub(crate) fn index_with_progress(
     req: &IndexRequest,
     quiet: bool,
 ) -> anyhow::Result<IndexSummary> {
+    with_progress(quiet, |emit, cancel| run_index(engine, req, emit, cancel)).context("indexing failed")
+}
+
+/// Run `job` (which indexes, reporting through `emit`) under a terminal progress bar; Ctrl-C cancels.
+pub(crate) fn with_progress<T>(
+    quiet: bool,
+    job: impl FnOnce(&dyn Fn(JobEvent), &CancelToken) -> vignette::Result<T>,
+) -> anyhow::Result<T> {
     let cancel = CancelToken::new();
-    let c = cancel.clone();
-    // A second handler registration fails harmlessly (eval indexes twice in one process).
-    let _ = ctrlc::set_handler(move || {
-        CANCELLED.store(true, std::sync::atomic::Ordering::SeqCst);
-        c.cancel();
-    });
+    on_ctrl_c(&cancel);
     let bar = if quiet {
         ProgressBar::hidden()
     } else {
@@ -94,9 +97,29 @@ pub(crate) fn index_with_progress(
         JobEvent::Note(n) => bar.suspend(|| log::info!("{n}")),
         JobEvent::Finished(_) | JobEvent::Cancelled(_) | JobEvent::Failed(_) => bar.finish_and_clear(),
     };
-    let summary = run_index(engine, req, &emit, &cancel).context("indexing failed")?;
+    let out = job(&emit, &cancel);
     bar.finish_and_clear();
-    Ok(summary)
+    Ok(out?)
+}
+
+/// Make Ctrl-C cancel `token` (the handler is installed once and cancels the newest token).
+pub(crate) fn on_ctrl_c(token: &CancelToken) {
+    static CURRENT: std::sync::Mutex<Option<CancelToken>> = std::sync::Mutex::new(None);
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    if let Ok(mut c) = CURRENT.lock() {
+        *c = Some(token.clone());
+    }
+    INSTALLED.call_once(|| {
+        let installed = ctrlc::set_handler(|| {
+            CANCELLED.store(true, std::sync::atomic::Ordering::SeqCst);
+            if let Some(t) = CURRENT.lock().ok().and_then(|c| c.clone()) {
+                t.cancel();
+            }
+        });
+        if let Err(e) = installed {
+            log::warn!("Ctrl-C will not cancel cleanly: {e}");
+        }
+    });
 }
 
 fn print_summary(s: &IndexSummary) {

@@ -7,6 +7,7 @@ mod eval;
 mod index;
 mod info;
 mod search;
+mod train;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -49,6 +50,7 @@ pub enum Command {
     Similar(search::SimilarArgs),
     Eval(eval::EvalArgs),
     Info(info::InfoArgs),
+    Train(train::TrainArgs),
 }
 
 impl Args {
@@ -72,6 +74,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(Command::Similar(a)) => search::run_similar(config, a),
         Some(Command::Eval(a)) => eval::run(config, a, args.quiet),
         Some(Command::Info(a)) => info::run(config, a),
+        Some(Command::Train(a)) => train::run(config, a, args.quiet),
         None => open_gui(config),
     }
 }

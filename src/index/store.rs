@@ -350,6 +350,27 @@ impl Index {
         Ok(v)
     }
 
+    /// Raw encoder features of every photo with id greater than `after`, ordered by id (the rows of
+    /// [`Index::vectors_after`]); returns the ids and the `n x dim` matrix.
+    pub fn features_after(&self, after: i64) -> Result<(Vec<i64>, Vec<f32>)> {
+        let mut st = self
+            .conn
+            .prepare("SELECT id, features FROM photos WHERE id > ?1 ORDER BY id")
+            .map_err(|e| self.err(e))?;
+        let (mut ids, mut data) = (Vec::new(), Vec::new());
+        let mut rows = st.query([after]).map_err(|e| self.err(e))?;
+        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+            ids.push(r.get(0).map_err(|e| self.err(e))?);
+            let blob = r
+                .get_ref(1)
+                .map_err(|e| self.err(e))?
+                .as_blob()
+                .map_err(|e| self.err(e.into()))?;
+            from_blob_into(blob, &mut data);
+        }
+        Ok((ids, data))
+    }
+
     /// Raw encoder features (and search vectors) of photos by path, for training; `None` where not indexed.
     pub fn features_for(&self, paths: &[PathBuf]) -> Result<Vec<Option<StoredVectors>>> {
         let mut st = self

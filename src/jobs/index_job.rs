@@ -106,13 +106,19 @@ pub fn run_index(
     let mut index = engine.index()?;
     if req.remember_folders {
         for r in req.roots.iter().filter(|r| r.is_dir()) {
-            index.add_folder(r)?;
+            index.add_folder(&std::fs::canonicalize(r).unwrap_or_else(|_| r.clone()))?;
         }
     }
-    let (scanned, scan_errors) = scan(&req.roots, &|| cancel.is_cancelled());
+    // The index stores absolute paths, whatever the caller passed.
+    let roots: Vec<PathBuf> = req
+        .roots
+        .iter()
+        .map(|r| std::fs::canonicalize(r).unwrap_or_else(|_| r.clone()))
+        .collect();
+    let (scanned, scan_errors) = scan(&roots, &|| cancel.is_cancelled());
     let states = index.states()?;
     let known: HashSet<[u8; 32]> = states.iter().map(|s| s.hash).collect();
-    let p = plan(scanned, states, &index.skipped_states()?, &req.roots, req.prune);
+    let p = plan(scanned, states, &index.skipped_states()?, &roots, req.prune);
     let mut summary = IndexSummary {
         unchanged: p.unchanged,
         previously_skipped: p.known_bad,

@@ -244,12 +244,29 @@ impl Pack {
     pub fn fingerprint(&self) -> String {
         let m = &self.manifest;
         let mut h = Sha256::new();
-        let image = toml::to_string(&m.image).unwrap_or_default();
-        h.update(image.as_bytes());
+        // Where a file lives is not what it is: a user copy of a pack that points at the original encoders
+        // must keep the same index, so file names are left out (hashes and sizes identify the weights).
+        let image = ImageSpec {
+            file: String::new(),
+            ..m.image.clone()
+        };
+        h.update(toml::to_string(&image).unwrap_or_default().as_bytes());
         h.update(format!("{:?}", m.bridge).as_bytes());
         if m.bridge == Bridge::Labels {
-            h.update(toml::to_string(&m.text).unwrap_or_default().as_bytes());
-            h.update(toml::to_string(&m.labels).unwrap_or_default().as_bytes());
+            let text = TextSpec {
+                file: String::new(),
+                tokenizer: String::new(),
+                ..m.text.clone()
+            };
+            h.update(toml::to_string(&text).unwrap_or_default().as_bytes());
+            let labels = m.labels.clone().map(|l| LabelsSpec {
+                file: String::new(),
+                ..l
+            });
+            h.update(toml::to_string(&labels).unwrap_or_default().as_bytes());
+            if let Some(names) = &self.labels {
+                h.update(std::fs::read(names).unwrap_or_default());
+            }
         }
         // Without pinned hashes, fall back on file sizes so different weights still differ.
         for (pinned, file) in [(&m.image.sha256, &self.image_model), (&m.text.sha256, &self.text_model)] {

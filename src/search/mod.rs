@@ -5,6 +5,7 @@
 //! join the ranking live). Image terms use the photo's stored vector when it is indexed and encode the file
 //! on the fly otherwise. [`worker::SearchWorker`] runs a searcher on its own thread for the GUI.
 
+pub mod head_space;
 pub mod query;
 pub mod rank;
 pub mod worker;
@@ -20,6 +21,7 @@ use crate::index::Vectors;
 use crate::library::decode;
 use crate::model::encoders::{ImageEncoder, TextEncoder, normalise_rows};
 use crate::model::preprocess;
+use crate::search::head_space::HeadSpace;
 pub use query::{Term, TermKind, parse};
 
 /// One result.
@@ -52,19 +54,35 @@ pub struct Searcher {
     text: TextEncoder,
     image: Option<ImageEncoder>,
     table: Vectors,
+    head: Option<HeadSpace>,
+}
+
+/// A query in each scoring space: zero-shot, and the head's when the pack has one.
+struct QueryVectors {
+    zero_shot: Vec<f32>,
+    head: Option<Vec<f32>>,
 }
 
 impl Searcher {
     /// Load the index's vectors and a text encoder.
     pub fn new(engine: Arc<Engine>) -> Result<Searcher> {
         let text = engine.text_encoder()?;
-        let table = engine.index()?.vectors_after(0)?;
+        let index = engine.index()?;
+        let table = index.vectors_after(0)?;
+        let head = HeadSpace::load(&engine, &index, &table.ids)?;
         Ok(Searcher {
             engine,
             text,
             image: None,
             table,
+            head,
         })
+    }
+
+    /// The trained head in use, if any: (name, blend).
+    pub fn head(&self) -> Option<(&str, f32)> {
+        let spec = self.engine.pack.manifest.head.as_ref()?;
+        self.head.as_ref().map(|h| (spec.name.as_str(), h.blend))
     }
 
     /// Number of photos searchable.
@@ -79,16 +97,22 @@ impl Searcher {
 
     /// Reload every vector (after removals or a finished job).
     pub fn reload(&mut self) -> Result<()> {
-        self.table = self.engine.index()?.vectors_after(0)?;
+        let index = self.engine.index()?;
+        self.table = index.vectors_after(0)?;
+        self.head = HeadSpace::load(&self.engine, &index, &self.table.ids)?;
         Ok(())
     }
 
     /// Append photos indexed since the last load; returns how many joined.
     pub fn refresh(&mut self) -> Result<usize> {
         let last = self.table.ids.last().copied().unwrap_or(0);
-        let new = self.engine.index()?.vectors_after(last)?;
+        let index = self.engine.index()?;
+        let new = index.vectors_after(last)?;
         let n = new.ids.len();
         if n > 0 {
+            if let Some(h) = &mut self.head {
+                h.extend(&index, last, &new.ids)?;
+            }
             if self.table.dim == 0 {
                 self.table.dim = new.dim;
             }
@@ -99,10 +123,9 @@ impl Searcher {
         Ok(n)
     }
 
-    /// The normalised query vector for a parsed query.
-    pub fn query_vector(&mut self, terms: &[Term]) -> Result<Vec<f32>> {
+    /// The normalised query vectors for a parsed query.
+    fn query_vectors(&mut self, terms: &[Term]) -> Result<QueryVectors> {
         let dim = self.engine.pack.search_dim();
-        let mut q = vec![0.0f32; dim];
         let texts: Vec<&str> = terms
             .iter()
             .filter_map(|t| {
@@ -118,26 +141,47 @@ impl Searcher {
         } else {
             self.text.encode(&texts)?
         };
+        let text_head = match &self.head {
+            Some(h) if !texts.is_empty() => Some(h.texts(&text_vecs, texts.len())?),
+            _ => None,
+        };
+        let mut q = QueryVectors {
+            zero_shot: vec![0.0; dim],
+            head: self.head.as_ref().map(|h| vec![0.0; h.dim]),
+        };
         let mut ti = 0;
         for t in terms {
-            let v = match &t.kind {
+            let (zs, hv) = match &t.kind {
                 TermKind::Text(_) => {
                     ti += 1;
-                    text_vecs[(ti - 1) * dim..ti * dim].to_vec()
+                    let hv = match (&self.head, &text_head) {
+                        (Some(h), Some(th)) => Some(th[(ti - 1) * h.dim..ti * h.dim].to_vec()),
+                        _ => None,
+                    };
+                    (text_vecs[(ti - 1) * dim..ti * dim].to_vec(), hv)
                 }
-                TermKind::Image(p) => self.image_vector(p)?,
+                TermKind::Image(p) => self.image_vectors(p)?,
             };
-            q.iter_mut().zip(&v).for_each(|(a, b)| *a += t.weight * b);
+            q.zero_shot.iter_mut().zip(&zs).for_each(|(a, b)| *a += t.weight * b);
+            if let (Some(acc), Some(hv)) = (&mut q.head, hv) {
+                acc.iter_mut().zip(&hv).for_each(|(a, b)| *a += t.weight * b);
+            }
         }
-        normalise_rows(&mut q, dim);
+        normalise_rows(&mut q.zero_shot, dim);
+        if let Some(h) = &mut q.head {
+            let d = h.len();
+            normalise_rows(h, d);
+        }
         Ok(q)
     }
 
-    fn image_vector(&mut self, path: &Path) -> Result<Vec<f32>> {
+    /// Zero-shot and head vectors of a photo: stored ones when indexed, else encoded now.
+    fn image_vectors(&mut self, path: &Path) -> Result<(Vec<f32>, Option<Vec<f32>>)> {
         let canon = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
         let dim = self.engine.pack.search_dim();
         if let Some(row) = self.table.paths.iter().position(|p| *p == canon || *p == path) {
-            return Ok(self.table.data[row * dim..(row + 1) * dim].to_vec());
+            let hv = self.head.as_ref().map(|h| h.row(row).to_vec());
+            return Ok((self.table.data[row * dim..(row + 1) * dim].to_vec(), hv));
         }
         let bytes = std::fs::read(path).at("cannot read query photo", path)?;
         let spec = &self.engine.pack.manifest.image;
@@ -150,7 +194,12 @@ impl Searcher {
             .image
             .as_mut()
             .ok_or_else(|| Error::Other("no image encoder".into()))?;
-        Ok(enc.encode(tensor, 1)?.search)
+        let v = enc.encode(tensor, 1)?;
+        let hv = match &self.head {
+            Some(h) => Some(h.image(&v.features)?),
+            None => None,
+        };
+        Ok((v.search, hv))
     }
 
     /// Rank the index by a query string (see [`query`] for the syntax).
@@ -161,13 +210,22 @@ impl Searcher {
 
     /// Rank the index by already parsed terms.
     pub fn search_terms(&mut self, terms: &[Term], opts: SearchOptions) -> Result<Vec<Hit>> {
-        let q = self.query_vector(terms)?;
-        Ok(self.rank(&q, opts))
+        let q = self.query_vectors(terms)?;
+        let dim = self.table.dim.max(1);
+        let scored = match (&self.head, &q.head) {
+            (Some(h), Some(qh)) => {
+                let b = h.blend;
+                let score =
+                    |row: usize, zs: &[f32]| (1.0 - b) * rank::dot(zs, &q.zero_shot) + b * rank::dot(h.row(row), qh);
+                rank::top_k_by(&self.table.data, dim, opts.k, opts.min_score, &score)
+            }
+            _ => rank::top_k(&self.table.data, dim, &q.zero_shot, opts.k, opts.min_score),
+        };
+        Ok(self.hits(scored))
     }
 
-    /// Rank the index by a query vector.
-    pub fn rank(&self, q: &[f32], opts: SearchOptions) -> Vec<Hit> {
-        rank::top_k(&self.table.data, self.table.dim.max(1), q, opts.k, opts.min_score)
+    fn hits(&self, scored: Vec<rank::Scored>) -> Vec<Hit> {
+        scored
             .into_iter()
             .map(|s| Hit {
                 id: self.table.ids[s.row],

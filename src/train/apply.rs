@@ -41,6 +41,18 @@ pub fn save_into_pack(config: &Config, pack: &Pack, head: &Head, name: &str) -> 
     }
     head.save(&file)?;
     let mut manifest = pack.manifest.clone();
+    // Encoders stay where they are: a user copy points at them by absolute path.
+    for (file, resolved) in [
+        (&mut manifest.image.file, &pack.image_model),
+        (&mut manifest.text.file, &pack.text_model),
+    ] {
+        if !user_dir.join(&*file).is_file() {
+            *file = std::fs::canonicalize(resolved)
+                .unwrap_or_else(|_| resolved.clone())
+                .to_string_lossy()
+                .into_owned();
+        }
+    }
     manifest.head = Some(HeadSpec {
         name: name.to_owned(),
         file: rel,

@@ -68,7 +68,11 @@ impl CaptionSet {
                 .map(|e| format!("cannot open image: {e}"))
         };
         match problem {
-            None => self.pairs.push(CaptionPair { image, caption }),
+            // Absolute paths, as the index stores them.
+            None => self.pairs.push(CaptionPair {
+                image: std::fs::canonicalize(&image).unwrap_or(image),
+                caption,
+            }),
             Some(reason) => {
                 if !self.missing.iter().any(|(p, _)| *p == image) {
                     self.missing.push((image, reason));

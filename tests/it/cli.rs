@@ -184,3 +184,86 @@ fn index_survives_a_crash_mid_write() {
     assert_eq!(rest.indexed + rest.reused + rest.unchanged, n);
     assert_eq!(rest.indexed, 0);
 }
+
+/// Train on captions, then search and eval with the saved head (labels bridge, tiny pack).
+#[test]
+fn train_saves_a_head_that_search_and_eval_use() {
+    let env = TestEnv::new();
+    let words = [
+        ("red", [220u8, 30, 30]),
+        ("green", [30, 220, 30]),
+        ("blue", [30, 30, 220]),
+    ];
+    let mut lines = String::new();
+    for i in 0..8u8 {
+        for (w, c) in words {
+            let name = format!("{w}{i}.png");
+            env.photo(
+                &name,
+                [
+                    c[0].saturating_sub(i * 9),
+                    c[1].saturating_sub(i * 7),
+                    c[2].saturating_sub(i * 5),
+                ],
+            );
+            let cap = match w {
+                "red" => "crimson photo",
+                "green" => "grass",
+                _ => "a sky",
+            };
+            lines.push_str(&format!("{}\n", serde_json::json!({"image": name, "caption": cap})));
+        }
+    }
+    lines.push_str(&format!(
+        "{}\n",
+        serde_json::json!({"image": "missing.png", "caption": "red"})
+    ));
+    let captions = env.photos().join("captions.jsonl");
+    std::fs::write(&captions, lines).expect("write");
+    let pack = tiny_pack("tiny-labels");
+    let run = |pack: &Path, args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_vignette"))
+            .arg("--data-dir")
+            .arg(env.data())
+            .arg("--pack")
+            .arg(pack)
+            .args(args)
+            .output()
+            .expect("run vignette")
+    };
+    let o = run(
+        &pack,
+        &[
+            "train",
+            captions.to_str().expect("utf8"),
+            "--name",
+            "colours",
+            "--epochs",
+            "4",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("training on 24 photos, 24 captions"), "{out}");
+    assert!(out.contains("epoch   1") && out.contains("blend"), "{out}");
+    assert!(
+        stderr(&o).contains("missing.png"),
+        "the missing image is listed: {}",
+        stderr(&o)
+    );
+    let user_pack = env.data().join("packs/tiny-labels");
+    assert!(user_pack.join("heads/colours.safetensors").is_file());
+
+    let o = run(
+        Path::new("tiny-labels"),
+        &["eval", captions.to_str().expect("utf8"), "--json"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r: serde_json::Value = serde_json::from_str(stdout(&o).trim()).expect("json");
+    assert_eq!(r["head"]["name"], "colours");
+    assert!(r["head"]["blend"]["text_to_image"]["r10"].as_f64().expect("r10") > 0.0);
+
+    let o = run(Path::new("tiny-labels"), &["search", "grass", "-k", "1"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("green"), "{}", stdout(&o));
+}

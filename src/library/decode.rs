@@ -198,4 +198,36 @@ mod tests {
         let truncated = &encode(&DynamicImage::new_rgb8(64, 64), image::ImageFormat::Jpeg)[..100];
         assert!(decode(Path::new("t.jpg"), truncated, 224).is_err());
     }
+
+    #[test]
+    fn exif_orientation_is_applied() {
+        use image::ImageEncoder as _;
+        // 40x20: left half red, right half blue; EXIF orientation 6 = rotate 90 degrees clockwise.
+        let img = RgbImage::from_fn(40, 20, |x, _| {
+            if x < 20 {
+                image::Rgb([250, 0, 0])
+            } else {
+                image::Rgb([0, 0, 250])
+            }
+        });
+        let exif: Vec<u8> = [
+            &b"MM\x00\x2a\x00\x00\x00\x08"[..],
+            &[0, 1],
+            &[0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0],
+            &[0, 0, 0, 0],
+        ]
+        .concat();
+        let mut bytes = Vec::new();
+        let mut enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, 95);
+        enc.set_exif_metadata(exif).expect("exif");
+        enc.write_image(img.as_raw(), 40, 20, image::ExtendedColorType::Rgb8)
+            .expect("encode");
+        let d = decode(Path::new("r.jpg"), &bytes, 8).expect("decode");
+        assert_eq!(d.original, (20, 40));
+        assert_eq!(d.image.height() * 2, d.image.width() * 4);
+        let top = d.image.get_pixel(d.image.width() / 2, 2);
+        let bottom = d.image.get_pixel(d.image.width() / 2, d.image.height() - 3);
+        assert!(top[0] > 200 && top[2] < 60, "top should be red: {top:?}");
+        assert!(bottom[2] > 200 && bottom[0] < 60, "bottom should be blue: {bottom:?}");
+    }
 }

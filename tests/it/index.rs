@@ -244,3 +244,16 @@ fn broken_packs_say_what_and_where() {
     };
     assert!(err.to_string().contains("text.onnx"), "{err}");
 }
+
+#[test]
+fn every_supported_format_indexes() {
+    let env = TestEnv::new();
+    for ext in ["jpg", "png", "webp", "gif", "bmp", "tiff"] {
+        env.photo(&format!("red.{ext}"), RED);
+    }
+    let engine = env.engine("tiny-aligned");
+    let (s, _) = env.index(&engine);
+    assert_eq!((s.indexed + s.reused, s.skipped.len()), (6, 0), "{s:?}");
+    let stats = engine.index().expect("index").stats().expect("stats");
+    assert_eq!(stats.photos, 6);
+}

@@ -16,18 +16,32 @@ use vignette::train::head::Head;
 use vignette::train::metrics::{Recall, RetrievalReport, evaluate, similarity};
 use vignette::train::prepare::{Prepared, prepare};
 
-/// Measure text-to-image and image-to-text retrieval (R@1/5/10, median and mean rank) on captioned photos
+/// Where captioned photos come from (shared by `eval` and `train`).
 #[derive(Debug, Args)]
-pub struct EvalArgs {
+pub struct CaptionArgs {
     /// Caption set: JSONL {"image","caption"}, Karpathy or COCO JSON, Flickr8k captions.txt, CSV/TSV, or a
     /// folder of photos with .txt/.caption sidecars
     pub captions: PathBuf,
     /// Folder of the images (COCO layouts), when not next to the caption file
     #[arg(long)]
     pub images: Option<PathBuf>,
-    /// Split file ({"train": [...], "test": [...]}) choosing which images to evaluate
+    /// Split file ({"train": [...], "test": [...]})
     #[arg(long)]
     pub split: Option<PathBuf>,
+}
+
+impl CaptionArgs {
+    /// The caption set, limited to `subset` of the split when one is given.
+    pub(crate) fn load(&self, subset: &str) -> anyhow::Result<CaptionSet> {
+        load_subset(&self.captions, self.images.as_deref(), self.split.as_deref(), subset)
+    }
+}
+
+/// Measure text-to-image and image-to-text retrieval (R@1/5/10, median and mean rank) on captioned photos
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    #[command(flatten)]
+    pub set: CaptionArgs,
     /// Which subset of the split to evaluate
     #[arg(long, default_value = "test")]
     pub subset: String,
@@ -55,7 +69,7 @@ struct HeadReport {
 }
 
 /// Load a caption set, keeping only `subset` of `split` when given.
-pub(crate) fn load_subset(
+fn load_subset(
     captions: &std::path::Path,
     images: Option<&std::path::Path>,
     split: Option<&std::path::Path>,
@@ -87,12 +101,7 @@ pub(crate) fn prepare_with_progress(
 }
 
 pub fn run(config: Config, args: &EvalArgs, quiet: bool) -> anyhow::Result<ExitCode> {
-    let set = load_subset(
-        &args.captions,
-        args.images.as_deref(),
-        args.split.as_deref(),
-        &args.subset,
-    )?;
+    let set = args.set.load(&args.subset)?;
     let engine = super::engine(config)?;
     let p = prepare_with_progress(&engine, &set, quiet)?;
     let d = &p.data;

@@ -4,7 +4,6 @@
 //! never runs during training). With `--split`, training uses the `train` subset (validation carved from
 //! it) and the before/after table is measured on the `test` subset; without one, on the validation part.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
@@ -16,14 +15,8 @@ use vignette::train::{HeadKind, LossKind, TrainOptions, apply, evaluate_on, trai
 /// Fine-tune the matching on your own captioned photos and save the result into the model pack
 #[derive(Debug, Args)]
 pub struct TrainArgs {
-    /// Caption set (same formats as `vignette eval`), or a folder of photos with .txt/.caption sidecars
-    pub captions: PathBuf,
-    /// Folder of the images (COCO layouts), when not next to the caption file
-    #[arg(long)]
-    pub images: Option<PathBuf>,
-    /// Split file ({"train": [...], "test": [...]})
-    #[arg(long)]
-    pub split: Option<PathBuf>,
+    #[command(flatten)]
+    pub set: super::eval::CaptionArgs,
     /// Name of the trained head (saved as heads/NAME.safetensors in the pack)
     #[arg(long, default_value = "custom")]
     pub name: String,
@@ -48,20 +41,9 @@ pub struct TrainArgs {
 }
 
 pub fn run(config: Config, args: &TrainArgs, quiet: bool) -> anyhow::Result<ExitCode> {
-    let (train_set, test_set) = match &args.split {
-        Some(split) => (
-            super::eval::load_subset(&args.captions, args.images.as_deref(), Some(split), "train")?,
-            Some(super::eval::load_subset(
-                &args.captions,
-                args.images.as_deref(),
-                Some(split),
-                "test",
-            )?),
-        ),
-        None => (
-            super::eval::load_subset(&args.captions, args.images.as_deref(), None, "")?,
-            None,
-        ),
+    let (train_set, test_set) = match &args.set.split {
+        Some(_) => (args.set.load("train")?, Some(args.set.load("test")?)),
+        None => (args.set.load("")?, None),
     };
     let engine = super::engine(config.clone())?;
     let prepared = super::eval::prepare_with_progress(&engine, &train_set, quiet)?;

@@ -6,6 +6,7 @@
 mod eval;
 mod index;
 mod info;
+mod models;
 mod search;
 
 use std::path::PathBuf;
@@ -49,6 +50,7 @@ pub enum Command {
     Similar(search::SimilarArgs),
     Eval(eval::EvalArgs),
     Info(info::InfoArgs),
+    Models(models::ModelsArgs),
 }
 
 impl Args {
@@ -72,6 +74,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(Command::Similar(a)) => search::run_similar(config, a),
         Some(Command::Eval(a)) => eval::run(config, a, args.quiet),
         Some(Command::Info(a)) => info::run(config, a),
+        Some(Command::Models(a)) => models::run(config, a, args.quiet),
         None => open_gui(config),
     }
 }

@@ -8,5 +8,6 @@ mod cli;
 mod gui;
 mod index;
 mod models;
+mod models_clip;
 mod real_models;
 mod support;

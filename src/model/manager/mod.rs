@@ -1,7 +1,8 @@
 //! The model manager: list, install (download), import and remove model packs.
 //!
-//! **This is the only code in Vignette that touches the network**, and only when the user asks for an
-//! install; indexing, search and training never do. Downloads come from the [`Catalogue`], where every
+//! **Apart from `runtime`'s one-time fetch of ONNX Runtime through pip, this is the only code in Vignette
+//! that touches the network**, and only when the user asks for an install; indexing, search and training
+//! never do. Downloads come from the [`Catalogue`], where every
 //! file is pinned to a repository commit with its size and SHA-256, so what lands on disk is exactly what
 //! was reviewed.
 //!

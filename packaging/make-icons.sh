@@ -14,3 +14,9 @@ for s in 64 128 256; do
   fi
   echo "$out"
 done
+# Windows installer icon (multi-size .ico) from the same PNGs.
+if command -v convert >/dev/null; then
+  convert assets/icons/256x256/org.vignette.Vignette.png assets/icons/128x128/org.vignette.Vignette.png \
+    assets/icons/64x64/org.vignette.Vignette.png packaging/windows/vignette.ico
+  echo packaging/windows/vignette.ico
+fi

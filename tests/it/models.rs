@@ -44,7 +44,10 @@ impl Server {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         listener.set_nonblocking(true).expect("nonblocking");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
-        let state = Arc::new(Mutex::new(State { files, ..State::default() }));
+        let state = Arc::new(Mutex::new(State {
+            files,
+            ..State::default()
+        }));
         let stop = Arc::new(AtomicBool::new(false));
         let (st, sp) = (Arc::clone(&state), Arc::clone(&stop));
         let thread = std::thread::spawn(move || {
@@ -60,7 +63,12 @@ impl Server {
                 }
             }
         });
-        Server { base, state, stop, thread: Some(thread) }
+        Server {
+            base,
+            state,
+            stop,
+            thread: Some(thread),
+        }
     }
 
     fn url(&self, path: &str) -> String {
@@ -72,7 +80,11 @@ impl Server {
     }
 
     fn truncate_once(&self, path: &str) {
-        self.state.lock().expect("lock").truncate_once.push(path.to_owned());
+        self.state
+            .lock()
+            .expect("lock")
+            .truncate_once
+            .push(path.to_owned());
     }
 }
 
@@ -91,29 +103,45 @@ fn handle(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut line = String::new();
     reader.read_line(&mut line)?;
-    let path = line.split_whitespace().nth(1).unwrap_or("/").trim_start_matches('/').to_owned();
+    let path = line
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or("/")
+        .trim_start_matches('/')
+        .to_owned();
     let mut range = None;
     loop {
         let mut h = String::new();
         if reader.read_line(&mut h)? == 0 || h == "\r\n" {
             break;
         }
-        if let Some((k, v)) = h.split_once(':') {
-            if k.eq_ignore_ascii_case("range") {
-                range = v.trim().strip_prefix("bytes=").and_then(|r| r.trim_end_matches('-').parse::<u64>().ok());
-            }
+        if let Some((k, v)) = h.split_once(':')
+            && k.eq_ignore_ascii_case("range")
+        {
+            range = v
+                .trim()
+                .strip_prefix("bytes=")
+                .and_then(|r| r.trim_end_matches('-').parse::<u64>().ok());
         }
     }
     let mut st = state.lock().expect("lock");
-    st.seen.push(Seen { path: path.clone(), range });
+    st.seen.push(Seen {
+        path: path.clone(),
+        range,
+    });
     let mut out = stream;
     let Some(body) = st.files.get(&path).cloned() else {
-        return out.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\nConnection: close\r\n\r\nnot found");
+        return out.write_all(
+            b"HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\nConnection: close\r\n\r\nnot found",
+        );
     };
     let len = body.len() as u64;
     match range {
         Some(start) if start >= len => {
-            write!(out, "HTTP/1.1 416 Range Not Satisfiable\r\nContent-Range: bytes */{len}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            write!(
+                out,
+                "HTTP/1.1 416 Range Not Satisfiable\r\nContent-Range: bytes */{len}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            )
         }
         Some(start) => {
             write!(
@@ -125,7 +153,10 @@ fn handle(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
             out.write_all(&body[start as usize..])
         }
         None => {
-            write!(out, "HTTP/1.1 200 OK\r\nContent-Length: {len}\r\nAccept-Ranges: bytes\r\nConnection: close\r\n\r\n")?;
+            write!(
+                out,
+                "HTTP/1.1 200 OK\r\nContent-Length: {len}\r\nAccept-Ranges: bytes\r\nConnection: close\r\n\r\n"
+            )?;
             if let Some(i) = st.truncate_once.iter().position(|p| *p == path) {
                 st.truncate_once.remove(i);
                 out.write_all(&body[..body.len() / 2])?;
@@ -144,7 +175,12 @@ const WEIGHTS: &str = "weights.bin";
 fn served_files() -> HashMap<String, Vec<u8>> {
     let mut m: HashMap<String, Vec<u8>> = PACK_FILES
         .iter()
-        .map(|f| ((*f).to_owned(), std::fs::read(tiny_pack("tiny-aligned").join(f)).expect("read fixture")))
+        .map(|f| {
+            (
+                (*f).to_owned(),
+                std::fs::read(tiny_pack("tiny-aligned").join(f)).expect("read fixture"),
+            )
+        })
         .collect();
     let mut x = 0x9e37_79b9_u32;
     let blob = (0..300_000)
@@ -168,22 +204,38 @@ fn sha(bytes: &[u8]) -> String {
 
 /// A catalogue with one entry, `tiny-test`, whose manifest is tiny-aligned's; `edit` may change the
 /// per-file lines (url, size, sha256) before they are written.
-fn catalogue(server: &Server, files: &HashMap<String, Vec<u8>>, edit: &dyn Fn(&str, &mut [String; 3])) -> Catalogue {
-    Catalogue::parse(&catalogue_text(server, files, edit), Path::new("test catalogue")).expect("catalogue")
+fn catalogue(
+    server: &Server,
+    files: &HashMap<String, Vec<u8>>,
+    edit: &dyn Fn(&str, &mut [String; 3]),
+) -> Catalogue {
+    Catalogue::parse(
+        &catalogue_text(server, files, edit),
+        Path::new("test catalogue"),
+    )
+    .expect("catalogue")
 }
 
-fn catalogue_text(server: &Server, files: &HashMap<String, Vec<u8>>, edit: &dyn Fn(&str, &mut [String; 3])) -> String {
+fn catalogue_text(
+    server: &Server,
+    files: &HashMap<String, Vec<u8>>,
+    edit: &dyn Fn(&str, &mut [String; 3]),
+) -> String {
     let mut t = String::from(
         "[[pack]]\nname = \"tiny-test\"\ntitle = \"Tiny\"\nlicence = \"MIT\"\nrepository = \"local\"\nrevision = \"0000000000000000000000000000000000000000\"\n",
     );
     for f in PACK_FILES.iter().chain([&WEIGHTS]) {
         let b = &files[*f];
-        let mut lines =
-            [format!("url = {:?}", server.url(f)), format!("size = {}", b.len()), format!("sha256 = {:?}", sha(b))];
+        let mut lines = [
+            format!("url = {:?}", server.url(f)),
+            format!("size = {}", b.len()),
+            format!("sha256 = {:?}", sha(b)),
+        ];
         edit(f, &mut lines);
         t += &format!("[[pack.files]]\npath = {f:?}\n{}\n", lines.join("\n"));
     }
-    let manifest = std::fs::read_to_string(tiny_pack("tiny-aligned").join("pack.toml")).expect("manifest");
+    let manifest =
+        std::fs::read_to_string(tiny_pack("tiny-aligned").join("pack.toml")).expect("manifest");
     let manifest = manifest
         .replace("name = \"tiny-aligned\"", "name = \"tiny-test\"")
         .replace("[image]", "[pack.manifest.image]")
@@ -217,20 +269,34 @@ fn full_install_then_the_engine_uses_it() {
     let server = Server::start(files.clone());
     let m = manager(&env, catalogue(&server, &files, &|_, _| {}));
     let (events, record) = events_recorder();
-    let dir = m.install("tiny-test", &record, &CancelToken::new()).expect("install");
+    let dir = m
+        .install("tiny-test", &record, &CancelToken::new())
+        .expect("install");
     assert_eq!(dir, target(&env));
     assert!(!staging(&env).exists());
     for f in PACK_FILES.iter().chain([&WEIGHTS]) {
         assert_eq!(std::fs::read(dir.join(f)).expect("read"), files[*f], "{f}");
     }
     let pack = Pack::load(&dir).expect("installed pack loads");
-    assert_eq!(pack.manifest.image.sha256.as_deref(), Some(sha(&files["image.onnx"]).as_str()));
+    assert_eq!(
+        pack.manifest.image.sha256.as_deref(),
+        Some(sha(&files["image.onnx"]).as_str())
+    );
     assert_eq!(pack.verify().expect("verify").len(), 2);
 
     let events = events.lock().expect("lock").clone();
     let total: u64 = files.values().map(|b| b.len() as u64).sum();
-    assert_eq!(events.first(), Some(&InstallEvent::Started { files: 4, total_bytes: total }));
-    assert!(matches!(events.last(), Some(InstallEvent::Installed { .. })));
+    assert_eq!(
+        events.first(),
+        Some(&InstallEvent::Started {
+            files: 4,
+            total_bytes: total
+        })
+    );
+    assert!(matches!(
+        events.last(),
+        Some(InstallEvent::Installed { .. })
+    ));
     let done: Vec<u64> = events
         .iter()
         .filter_map(|e| match e {
@@ -238,13 +304,25 @@ fn full_install_then_the_engine_uses_it() {
             _ => None,
         })
         .collect();
-    assert!(done.windows(2).all(|w| w[0] <= w[1]), "progress goes forward");
+    assert!(
+        done.windows(2).all(|w| w[0] <= w[1]),
+        "progress goes forward"
+    );
     assert_eq!(done.last(), Some(&total));
 
     let entry = m.catalogue().get("tiny-test").expect("entry");
     assert_eq!(m.state(entry), EntryState::Installed);
-    assert_eq!(m.installed().expect("list").iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["tiny-test"]);
-    let again = m.install("tiny-test", &|_| {}, &CancelToken::new()).expect_err("already installed");
+    assert_eq!(
+        m.installed()
+            .expect("list")
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect::<Vec<_>>(),
+        ["tiny-test"]
+    );
+    let again = m
+        .install("tiny-test", &|_| {}, &CancelToken::new())
+        .expect_err("already installed");
     assert!(again.to_string().contains("already installed"), "{again}");
 
     // The normal configuration finds the installed pack by name.
@@ -261,10 +339,18 @@ fn a_truncated_body_fails_clearly_then_resumes_with_range() {
     let server = Server::start(files.clone());
     server.truncate_once(WEIGHTS);
     let m = manager(&env, catalogue(&server, &files, &|_, _| {}));
-    let err = m.install("tiny-test", &|_| {}, &CancelToken::new()).expect_err("truncated");
+    let err = m
+        .install("tiny-test", &|_| {}, &CancelToken::new())
+        .expect_err("truncated");
     let msg = err.to_string();
-    assert!(msg.contains(WEIGHTS) && msg.contains(&server.url(WEIGHTS)), "{msg}");
-    assert!(msg.contains("truncated") || msg.contains("connection lost"), "{msg}");
+    assert!(
+        msg.contains(WEIGHTS) && msg.contains(&server.url(WEIGHTS)),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("truncated") || msg.contains("connection lost"),
+        "{msg}"
+    );
     assert!(!target(&env).exists(), "never a half-installed pack");
     let half = files[WEIGHTS].len() as u64 / 2;
     let part = staging(&env).join("weights.bin.part");
@@ -273,14 +359,25 @@ fn a_truncated_body_fails_clearly_then_resumes_with_range() {
     assert!(matches!(m.state(entry), EntryState::Partial(_)));
 
     let (events, record) = events_recorder();
-    m.install("tiny-test", &record, &CancelToken::new()).expect("resumed install");
-    assert!(server.seen().contains(&Seen { path: WEIGHTS.into(), range: Some(half) }), "{:?}", server.seen());
+    m.install("tiny-test", &record, &CancelToken::new())
+        .expect("resumed install");
+    assert!(
+        server.seen().contains(&Seen {
+            path: WEIGHTS.into(),
+            range: Some(half)
+        }),
+        "{:?}",
+        server.seen()
+    );
     assert!(events.lock().expect("lock").contains(&InstallEvent::File {
         path: WEIGHTS.into(),
         size: half * 2,
         resumed_from: half
     }));
-    assert_eq!(std::fs::read(target(&env).join(WEIGHTS)).expect("read"), files[WEIGHTS]);
+    assert_eq!(
+        std::fs::read(target(&env).join(WEIGHTS)).expect("read"),
+        files[WEIGHTS]
+    );
     assert!(!staging(&env).exists());
 }
 
@@ -295,10 +392,18 @@ fn checksum_mismatch_names_file_and_url_and_cleans_up() {
             l[2] = format!("sha256 = {wrong:?}");
         }
     });
-    let err = manager(&env, cat).install("tiny-test", &|_| {}, &CancelToken::new()).expect_err("mismatch");
+    let err = manager(&env, cat)
+        .install("tiny-test", &|_| {}, &CancelToken::new())
+        .expect_err("mismatch");
     let msg = err.to_string();
-    assert!(msg.contains("SHA-256 mismatch") && msg.contains(&wrong), "{msg}");
-    assert!(msg.contains(WEIGHTS) && msg.contains(&server.url(WEIGHTS)), "{msg}");
+    assert!(
+        msg.contains("SHA-256 mismatch") && msg.contains(&wrong),
+        "{msg}"
+    );
+    assert!(
+        msg.contains(WEIGHTS) && msg.contains(&server.url(WEIGHTS)),
+        "{msg}"
+    );
     assert!(!target(&env).exists() && !staging(&env).exists());
 }
 
@@ -312,9 +417,14 @@ fn http_404_names_file_and_url_and_cleans_up() {
             l[0] = format!("url = {:?}", server.url("missing/text.onnx"));
         }
     });
-    let err = manager(&env, cat).install("tiny-test", &|_| {}, &CancelToken::new()).expect_err("404");
+    let err = manager(&env, cat)
+        .install("tiny-test", &|_| {}, &CancelToken::new())
+        .expect_err("404");
     let msg = err.to_string();
-    assert!(msg.contains("HTTP 404") && msg.contains("text.onnx") && msg.contains("missing/text.onnx"), "{msg}");
+    assert!(
+        msg.contains("HTTP 404") && msg.contains("text.onnx") && msg.contains("missing/text.onnx"),
+        "{msg}"
+    );
     assert!(!target(&env).exists() && !staging(&env).exists());
 }
 
@@ -332,15 +442,30 @@ fn cancel_keeps_the_partial_download_and_the_next_install_resumes() {
             c.cancel();
         }
     };
-    let err = m.install("tiny-test", &on_event, &cancel).expect_err("cancelled");
+    let err = m
+        .install("tiny-test", &on_event, &cancel)
+        .expect_err("cancelled");
     assert!(matches!(err, vignette::Error::Cancelled), "{err}");
     assert!(!target(&env).exists());
-    let got = std::fs::metadata(staging(&env).join("weights.bin.part")).expect("part kept").len();
+    let got = std::fs::metadata(staging(&env).join("weights.bin.part"))
+        .expect("part kept")
+        .len();
     assert!(got > 0 && got < files[WEIGHTS].len() as u64, "{got}");
 
-    m.install("tiny-test", &|_| {}, &CancelToken::new()).expect("resume after cancel");
-    assert!(server.seen().contains(&Seen { path: WEIGHTS.into(), range: Some(got) }), "{:?}", server.seen());
-    assert_eq!(sha256_file(&target(&env).join(WEIGHTS)).expect("sha"), sha(&files[WEIGHTS]));
+    m.install("tiny-test", &|_| {}, &CancelToken::new())
+        .expect("resume after cancel");
+    assert!(
+        server.seen().contains(&Seen {
+            path: WEIGHTS.into(),
+            range: Some(got)
+        }),
+        "{:?}",
+        server.seen()
+    );
+    assert_eq!(
+        sha256_file(&target(&env).join(WEIGHTS)).expect("sha"),
+        sha(&files[WEIGHTS])
+    );
 }
 
 #[test]
@@ -353,8 +478,13 @@ fn unpinned_entries_are_refused_before_any_request() {
             l[2] = String::new();
         }
     });
-    let err = manager(&env, cat).install("tiny-test", &|_| {}, &CancelToken::new()).expect_err("unpinned");
-    assert!(err.to_string().contains("refusing") && err.to_string().contains("image.onnx"), "{err}");
+    let err = manager(&env, cat)
+        .install("tiny-test", &|_| {}, &CancelToken::new())
+        .expect_err("unpinned");
+    assert!(
+        err.to_string().contains("refusing") && err.to_string().contains("image.onnx"),
+        "{err}"
+    );
     assert!(server.seen().is_empty());
     assert!(!target(&env).exists() && !staging(&env).exists());
 }
@@ -366,7 +496,12 @@ fn import_validates_copies_and_remove_deletes() {
     let dir = m.import(&tiny_pack("tiny-aligned")).expect("import");
     assert_eq!(dir, env.data().join("packs/tiny-aligned"));
     Pack::load(&dir).expect("imported pack loads on its own");
-    assert!(m.import(&tiny_pack("tiny-aligned")).expect_err("twice").to_string().contains("already installed"));
+    assert!(
+        m.import(&tiny_pack("tiny-aligned"))
+            .expect_err("twice")
+            .to_string()
+            .contains("already installed")
+    );
 
     // A broken folder is refused and leaves nothing behind.
     let broken = tempfile::tempdir().expect("tempdir");
@@ -408,12 +543,18 @@ fn cli_lists_installs_and_removes() {
     };
     let o = run(&["models", "list"]);
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(o.status.success() && out.contains("tiny-test") && out.contains("(none)"), "{out}");
+    assert!(
+        o.status.success() && out.contains("tiny-test") && out.contains("(none)"),
+        "{out}"
+    );
     let o = run(&["models", "install", "tiny-test"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(target(&env).join("pack.toml").is_file());
     let out = String::from_utf8_lossy(&run(&["models", "list"]).stdout).into_owned();
-    assert!(out.contains("installed") && out.contains("Tiny colour pack"), "{out}");
+    assert!(
+        out.contains("installed") && out.contains("Tiny colour pack"),
+        "{out}"
+    );
     let o = run(&["models", "install", "nope"]);
     assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("no pack \"nope\""));
     assert!(run(&["models", "remove", "tiny-test"]).status.success());

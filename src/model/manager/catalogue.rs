@@ -87,8 +87,8 @@ impl Catalogue {
     /// Parse and check a catalogue; `origin` names it in errors.
     pub fn parse(text: &str, origin: &Path) -> Result<Catalogue> {
         let bad = |m: String| Error::pack(origin, m);
-        let cat: Catalogue = toml::from_str(text)
-            .map_err(|e| bad(e.to_string().trim_end().replace('\n', " ")))?;
+        let cat: Catalogue =
+            toml::from_str(text).map_err(|e| bad(e.to_string().trim_end().replace('\n', " ")))?;
         for e in &cat.packs {
             check_name(&e.name).map_err(|m| bad(format!("catalogue entry {:?}: {m}", e.name)))?;
             if e.manifest.name != e.name {
@@ -127,10 +127,7 @@ impl Entry {
             .map(|f| f.path.as_str())
             .collect();
         if !unpinned.is_empty() {
-            return Some(format!(
-                "no size or SHA-256 for {}",
-                unpinned.join(", ")
-            ));
+            return Some(format!("no size or SHA-256 for {}", unpinned.join(", ")));
         }
         None
     }
@@ -166,7 +163,8 @@ fn check_rel_path(p: &str) -> std::result::Result<(), String> {
     let ok = !p.is_empty()
         && !p.starts_with('/')
         && !p.contains('\\')
-        && p.split('/').all(|part| !part.is_empty() && part != "." && part != "..");
+        && p.split('/')
+            .all(|part| !part.is_empty() && part != "." && part != "..");
     if ok {
         Ok(())
     } else {
@@ -185,7 +183,9 @@ mod tests {
         assert_eq!(clip.unverified_reason(), None);
         assert_eq!(clip.revision.len(), 40);
         assert!(clip.files.iter().all(|f| f.url.contains(&clip.revision)));
-        let multi = cat.get("xlm-roberta-large-vit-b16plus").expect("multilingual entry");
+        let multi = cat
+            .get("xlm-roberta-large-vit-b16plus")
+            .expect("multilingual entry");
         assert!(multi.unverified_reason().is_some());
     }
 

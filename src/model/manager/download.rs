@@ -41,7 +41,10 @@ impl From<Error> for Stop {
 }
 
 fn resumable(error: Error) -> Stop {
-    Stop { error, resumable: true }
+    Stop {
+        error,
+        resumable: true,
+    }
 }
 
 /// How a download ended when it did not fail.

@@ -146,7 +146,12 @@ impl Manager {
         cancel: &CancelToken,
     ) -> Result<PathBuf> {
         let entry = self.catalogue.get(name).ok_or_else(|| {
-            let known: Vec<&str> = self.catalogue.packs.iter().map(|e| e.name.as_str()).collect();
+            let known: Vec<&str> = self
+                .catalogue
+                .packs
+                .iter()
+                .map(|e| e.name.as_str())
+                .collect();
             Error::Other(format!(
                 "no pack {name:?} in the catalogue (available: {})",
                 known.join(", ")

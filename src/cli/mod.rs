@@ -6,6 +6,7 @@
 mod eval;
 mod index;
 mod info;
+mod models;
 mod search;
 mod train;
 
@@ -51,6 +52,7 @@ pub enum Command {
     Eval(eval::EvalArgs),
     Info(info::InfoArgs),
     Train(train::TrainArgs),
+    Models(models::ModelsArgs),
 }
 
 impl Args {
@@ -75,6 +77,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(Command::Eval(a)) => eval::run(config, a, args.quiet),
         Some(Command::Info(a)) => info::run(config, a),
         Some(Command::Train(a)) => train::run(config, a, args.quiet),
+        Some(Command::Models(a)) => models::run(config, a, args.quiet),
         None => open_gui(config),
     }
 }

@@ -53,11 +53,7 @@ pub enum Error {
     /// A model download failed (HTTP status, truncated body, size or checksum mismatch). `file` is the
     /// pack-relative file name; the URL comes last so the message reads cause first.
     #[error("cannot download {file}: {message}: {url}")]
-    Download {
-        file: String,
-        url: String,
-        message: String,
-    },
+    Download { file: String, url: String, message: String },
     /// The job was cancelled by the user.
     #[error("cancelled")]
     Cancelled,

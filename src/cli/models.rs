@@ -93,10 +93,7 @@ fn list(manager: &Manager) -> anyhow::Result<ExitCode> {
     }
     for p in installed {
         match &p.pack {
-            Ok(pack) => println!(
-                "  {:<32} {} ({})",
-                p.name, pack.manifest.title, pack.manifest.licence
-            ),
+            Ok(pack) => println!("  {:<32} {} ({})", p.name, pack.manifest.title, pack.manifest.licence),
             Err(e) => println!("  {:<32} broken: {e}", p.name),
         }
     }
@@ -114,17 +111,13 @@ fn install(manager: &Manager, name: &str, quiet: bool) -> anyhow::Result<ExitCod
         ProgressBar::new(0)
     };
     bar.set_style(
-        ProgressStyle::with_template(
-            "{msg:30!} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> "),
+        ProgressStyle::with_template("{msg:30!} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
     );
     let on_event = |e: InstallEvent| match e {
         InstallEvent::Started { total_bytes, .. } => bar.set_length(total_bytes),
-        InstallEvent::File {
-            path, resumed_from, ..
-        } => {
+        InstallEvent::File { path, resumed_from, .. } => {
             if resumed_from > 0 {
                 bar.println(format!("resuming {path} from byte {resumed_from}"));
             }

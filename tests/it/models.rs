@@ -50,23 +50,11 @@ fn sha(bytes: &[u8]) -> String {
 
 /// A catalogue with one entry, `tiny-test`, whose manifest is tiny-aligned's; `edit` may change the
 /// per-file lines (url, size, sha256) before they are written.
-fn catalogue(
-    server: &Server,
-    files: &HashMap<String, Vec<u8>>,
-    edit: &dyn Fn(&str, &mut [String; 3]),
-) -> Catalogue {
-    Catalogue::parse(
-        &catalogue_text(server, files, edit),
-        Path::new("test catalogue"),
-    )
-    .expect("catalogue")
+fn catalogue(server: &Server, files: &HashMap<String, Vec<u8>>, edit: &dyn Fn(&str, &mut [String; 3])) -> Catalogue {
+    Catalogue::parse(&catalogue_text(server, files, edit), Path::new("test catalogue")).expect("catalogue")
 }
 
-fn catalogue_text(
-    server: &Server,
-    files: &HashMap<String, Vec<u8>>,
-    edit: &dyn Fn(&str, &mut [String; 3]),
-) -> String {
+fn catalogue_text(server: &Server, files: &HashMap<String, Vec<u8>>, edit: &dyn Fn(&str, &mut [String; 3])) -> String {
     let mut t = String::from(
         "[[pack]]\nname = \"tiny-test\"\ntitle = \"Tiny\"\nlicence = \"MIT\"\nrepository = \"local\"\nrevision = \"0000000000000000000000000000000000000000\"\n",
     );
@@ -80,8 +68,7 @@ fn catalogue_text(
         edit(f, &mut lines);
         t += &format!("[[pack.files]]\npath = {f:?}\n{}\n", lines.join("\n"));
     }
-    let manifest =
-        std::fs::read_to_string(tiny_pack("tiny-aligned").join("pack.toml")).expect("manifest");
+    let manifest = std::fs::read_to_string(tiny_pack("tiny-aligned").join("pack.toml")).expect("manifest");
     let manifest = manifest
         .replace("name = \"tiny-aligned\"", "name = \"tiny-test\"")
         .replace("[image]", "[pack.manifest.image]")
@@ -115,9 +102,7 @@ fn full_install_then_the_engine_uses_it() {
     let server = Server::start(files.clone());
     let m = manager(&env, catalogue(&server, &files, &|_, _| {}));
     let (events, record) = events_recorder();
-    let dir = m
-        .install("tiny-test", &record, &CancelToken::new())
-        .expect("install");
+    let dir = m.install("tiny-test", &record, &CancelToken::new()).expect("install");
     assert_eq!(dir, target(&env));
     assert!(!staging(&env).exists());
     for f in PACK_FILES.iter().chain([&WEIGHTS]) {
@@ -139,10 +124,7 @@ fn full_install_then_the_engine_uses_it() {
             total_bytes: total
         })
     );
-    assert!(matches!(
-        events.last(),
-        Some(InstallEvent::Installed { .. })
-    ));
+    assert!(matches!(events.last(), Some(InstallEvent::Installed { .. })));
     let done: Vec<u64> = events
         .iter()
         .filter_map(|e| match e {
@@ -150,10 +132,7 @@ fn full_install_then_the_engine_uses_it() {
             _ => None,
         })
         .collect();
-    assert!(
-        done.windows(2).all(|w| w[0] <= w[1]),
-        "progress goes forward"
-    );
+    assert!(done.windows(2).all(|w| w[0] <= w[1]), "progress goes forward");
     assert_eq!(done.last(), Some(&total));
 
     let entry = m.catalogue().get("tiny-test").expect("entry");
@@ -189,14 +168,8 @@ fn a_truncated_body_fails_clearly_then_resumes_with_range() {
         .install("tiny-test", &|_| {}, &CancelToken::new())
         .expect_err("truncated");
     let msg = err.to_string();
-    assert!(
-        msg.contains(WEIGHTS) && msg.contains(&server.url(WEIGHTS)),
-        "{msg}"
-    );
-    assert!(
-        msg.contains("truncated") || msg.contains("connection lost"),
-        "{msg}"
-    );
+    assert!(msg.contains(WEIGHTS) && msg.contains(&server.url(WEIGHTS)), "{msg}");
+    assert!(msg.contains("truncated") || msg.contains("connection lost"), "{msg}");
     assert!(!target(&env).exists(), "never a half-installed pack");
     let half = files[WEIGHTS].len() as u64 / 2;
     let part = staging(&env).join("weights.bin.part");
@@ -220,10 +193,7 @@ fn a_truncated_body_fails_clearly_then_resumes_with_range() {
         size: half * 2,
         resumed_from: half
     }));
-    assert_eq!(
-        std::fs::read(target(&env).join(WEIGHTS)).expect("read"),
-        files[WEIGHTS]
-    );
+    assert_eq!(std::fs::read(target(&env).join(WEIGHTS)).expect("read"), files[WEIGHTS]);
     assert!(!staging(&env).exists());
 }
 
@@ -242,14 +212,8 @@ fn checksum_mismatch_names_file_and_url_and_cleans_up() {
         .install("tiny-test", &|_| {}, &CancelToken::new())
         .expect_err("mismatch");
     let msg = err.to_string();
-    assert!(
-        msg.contains("SHA-256 mismatch") && msg.contains(&wrong),
-        "{msg}"
-    );
-    assert!(
-        msg.contains(WEIGHTS) && msg.contains(&server.url(WEIGHTS)),
-        "{msg}"
-    );
+    assert!(msg.contains("SHA-256 mismatch") && msg.contains(&wrong), "{msg}");
+    assert!(msg.contains(WEIGHTS) && msg.contains(&server.url(WEIGHTS)), "{msg}");
     assert!(!target(&env).exists() && !staging(&env).exists());
 }
 
@@ -288,9 +252,7 @@ fn cancel_keeps_the_partial_download_and_the_next_install_resumes() {
             c.cancel();
         }
     };
-    let err = m
-        .install("tiny-test", &on_event, &cancel)
-        .expect_err("cancelled");
+    let err = m.install("tiny-test", &on_event, &cancel).expect_err("cancelled");
     assert!(matches!(err, vignette::Error::Cancelled), "{err}");
     assert!(!target(&env).exists());
     let got = std::fs::metadata(staging(&env).join("weights.bin.part"))
@@ -397,10 +359,7 @@ fn cli_lists_installs_and_removes() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(target(&env).join("pack.toml").is_file());
     let out = String::from_utf8_lossy(&run(&["models", "list"]).stdout).into_owned();
-    assert!(
-        out.contains("installed") && out.contains("Tiny colour pack"),
-        "{out}"
-    );
+    assert!(out.contains("installed") && out.contains("Tiny colour pack"), "{out}");
     let o = run(&["models", "install", "nope"]);
     assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("no pack \"nope\""));
     assert!(run(&["models", "remove", "tiny-test"]).status.success());

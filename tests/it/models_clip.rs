@@ -13,8 +13,7 @@ use vignette::search::{SearchOptions, Searcher};
 use crate::support::{TestEnv, names, tiny_pack};
 
 fn reference() -> serde_json::Value {
-    let text =
-        std::fs::read_to_string(tiny_pack("tiny-clip").join("reference.json")).expect("reference");
+    let text = std::fs::read_to_string(tiny_pack("tiny-clip").join("reference.json")).expect("reference");
     serde_json::from_str(&text).expect("json")
 }
 
@@ -28,27 +27,19 @@ fn vector(v: &serde_json::Value) -> Vec<f32> {
 
 fn max_diff(a: &[f32], b: &[f32]) -> f32 {
     assert_eq!(a.len(), b.len());
-    a.iter()
-        .zip(b)
-        .map(|(x, y)| (x - y).abs())
-        .fold(0.0, f32::max)
+    a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max)
 }
 
 #[test]
 fn bpe_tokens_match_the_reference_and_pad_to_77() {
     let env = TestEnv::new();
     let engine = env.engine("tiny-clip");
-    let tok =
-        TextTokenizer::load(&engine.pack.tokenizer, &engine.pack.manifest.text).expect("tokenizer");
+    let tok = TextTokenizer::load(&engine.pack.tokenizer, &engine.pack.manifest.text).expect("tokenizer");
     let refs = reference();
     let ids = refs["token_ids"].as_object().expect("ids");
     let sentences: Vec<&str> = ids.keys().map(String::as_str).collect();
     let batch = tok.encode(&sentences).expect("encode");
-    assert_eq!(
-        (batch.n, batch.len),
-        (sentences.len(), 77),
-        "max_length padding"
-    );
+    assert_eq!((batch.n, batch.len), (sentences.len(), 77), "max_length padding");
     for (r, s) in sentences.iter().enumerate() {
         let want: Vec<i64> = ids[*s]
             .as_array()
@@ -84,10 +75,7 @@ fn bicubic_centre_crop_matches_pillow() {
         .search;
     let bicubic = vector(&refs["bicubic_center"]);
     let d = max_diff(&got, &bicubic);
-    assert!(
-        d < 0.01,
-        "differs from Pillow bicubic + centre crop by {d}: {got:?}"
-    );
+    assert!(d < 0.01, "differs from Pillow bicubic + centre crop by {d}: {got:?}");
     // The reference tells the alternatives apart, so a manifest ignored on filter or crop would fail.
     assert!(max_diff(&got, &vector(&refs["bilinear_center"])) > 3.0 * d.max(0.005));
     assert!(max_diff(&got, &vector(&refs["bicubic_stretch"])) > 0.1);
@@ -111,10 +99,7 @@ fn index_and_search_with_the_clip_shaped_pack() {
     let (s, _) = env.index(&engine);
     assert_eq!(s.indexed, 3, "{s:?}");
     let mut searcher = Searcher::new(engine).expect("searcher");
-    let all = SearchOptions {
-        k: 10,
-        min_score: -1.0,
-    };
+    let all = SearchOptions { k: 10, min_score: -1.0 };
     let mut run = |q: &str| searcher.search(q, all).expect("search");
     assert_eq!(names(&run("red"))[0], "red.png");
     assert_eq!(names(&run("Crimson   PHOTO"))[0], "red.png");
@@ -127,9 +112,6 @@ fn index_and_search_with_the_clip_shaped_pack() {
     };
     let green = score(&run("green"), "wide.png");
     let blue = score(&run("blue"), "wide.png");
-    assert!(
-        green > 0.9 && blue < 0.0,
-        "centre crop: green {green}, blue {blue}"
-    );
+    assert!(green > 0.9 && blue < 0.0, "centre crop: green {green}, blue {blue}");
     assert_eq!(names(&run("sky"))[0], "blue.png");
 }

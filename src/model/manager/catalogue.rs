@@ -87,8 +87,7 @@ impl Catalogue {
     /// Parse and check a catalogue; `origin` names it in errors.
     pub fn parse(text: &str, origin: &Path) -> Result<Catalogue> {
         let bad = |m: String| Error::pack(origin, m);
-        let cat: Catalogue =
-            toml::from_str(text).map_err(|e| bad(e.to_string().trim_end().replace('\n', " ")))?;
+        let cat: Catalogue = toml::from_str(text).map_err(|e| bad(e.to_string().trim_end().replace('\n', " ")))?;
         for e in &cat.packs {
             check_name(&e.name).map_err(|m| bad(format!("catalogue entry {:?}: {m}", e.name)))?;
             if e.manifest.name != e.name {
@@ -98,8 +97,7 @@ impl Catalogue {
                 )));
             }
             for f in &e.files {
-                check_rel_path(&f.path)
-                    .map_err(|m| bad(format!("catalogue entry {:?}: {m}", e.name)))?;
+                check_rel_path(&f.path).map_err(|m| bad(format!("catalogue entry {:?}: {m}", e.name)))?;
             }
         }
         Ok(cat)
@@ -163,8 +161,7 @@ fn check_rel_path(p: &str) -> std::result::Result<(), String> {
     let ok = !p.is_empty()
         && !p.starts_with('/')
         && !p.contains('\\')
-        && p.split('/')
-            .all(|part| !part.is_empty() && part != "." && part != "..");
+        && p.split('/').all(|part| !part.is_empty() && part != "." && part != "..");
     if ok {
         Ok(())
     } else {
@@ -183,9 +180,7 @@ mod tests {
         assert_eq!(clip.unverified_reason(), None);
         assert_eq!(clip.revision.len(), 40);
         assert!(clip.files.iter().all(|f| f.url.contains(&clip.revision)));
-        let multi = cat
-            .get("xlm-roberta-large-vit-b16plus")
-            .expect("multilingual entry");
+        let multi = cat.get("xlm-roberta-large-vit-b16plus").expect("multilingual entry");
         assert!(multi.unverified_reason().is_some());
     }
 

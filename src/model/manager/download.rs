@@ -41,10 +41,7 @@ impl From<Error> for Stop {
 }
 
 fn resumable(error: Error) -> Stop {
-    Stop {
-        error,
-        resumable: true,
-    }
+    Stop { error, resumable: true }
 }
 
 /// How a download ended when it did not fail.
@@ -114,11 +111,7 @@ pub(crate) fn fetch(
     let got = sha256_file(&part)?;
     if !got.eq_ignore_ascii_case(t.sha256) {
         let _ = std::fs::remove_file(&part);
-        return Err(fail(format!(
-            "SHA-256 mismatch: expected {}, got {got}",
-            t.sha256
-        ))
-        .into());
+        return Err(fail(format!("SHA-256 mismatch: expected {}, got {got}", t.sha256)).into());
     }
     std::fs::rename(&part, &t.dest).at("cannot move download into place", &t.dest)?;
     Ok(Outcome::Fetched { resumed_from })
@@ -150,10 +143,7 @@ fn receive(
             match content_range_start(range) {
                 Some(s) if s == offset => offset,
                 _ => {
-                    return Err(fail(format!(
-                        "asked for bytes from {offset}, server sent range {range:?}"
-                    ))
-                    .into());
+                    return Err(fail(format!("asked for bytes from {offset}, server sent range {range:?}")).into());
                 }
             }
         }
@@ -207,11 +197,7 @@ fn receive(
         if done + n64 > t.size {
             drop(file);
             let _ = std::fs::remove_file(part);
-            return Err(fail(format!(
-                "the server sent more than the expected {} bytes",
-                t.size
-            ))
-            .into());
+            return Err(fail(format!("the server sent more than the expected {} bytes", t.size)).into());
         }
         file.write_all(&buf[..n]).at("cannot write", part)?;
         done += n64;

@@ -139,19 +139,9 @@ impl Manager {
     }
 
     /// Download, verify and install the catalogue pack `name`; returns the installed folder.
-    pub fn install(
-        &self,
-        name: &str,
-        on_event: &dyn Fn(InstallEvent),
-        cancel: &CancelToken,
-    ) -> Result<PathBuf> {
+    pub fn install(&self, name: &str, on_event: &dyn Fn(InstallEvent), cancel: &CancelToken) -> Result<PathBuf> {
         let entry = self.catalogue.get(name).ok_or_else(|| {
-            let known: Vec<&str> = self
-                .catalogue
-                .packs
-                .iter()
-                .map(|e| e.name.as_str())
-                .collect();
+            let known: Vec<&str> = self.catalogue.packs.iter().map(|e| e.name.as_str()).collect();
             Error::Other(format!(
                 "no pack {name:?} in the catalogue (available: {})",
                 known.join(", ")
@@ -185,9 +175,7 @@ impl Manager {
             let _ = std::fs::remove_dir_all(&staging);
         }
         result?;
-        on_event(InstallEvent::Installed {
-            dir: target.clone(),
-        });
+        on_event(InstallEvent::Installed { dir: target.clone() });
         Ok(target)
     }
 

@@ -73,11 +73,7 @@ impl Server {
     }
 
     pub fn truncate_once(&self, path: &str) {
-        self.state
-            .lock()
-            .expect("lock")
-            .truncate_once
-            .push(path.to_owned());
+        self.state.lock().expect("lock").truncate_once.push(path.to_owned());
     }
 }
 
@@ -124,9 +120,7 @@ fn handle(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
     });
     let mut out = stream;
     let Some(body) = st.files.get(&path).cloned() else {
-        return out.write_all(
-            b"HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\nConnection: close\r\n\r\nnot found",
-        );
+        return out.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\nConnection: close\r\n\r\nnot found");
     };
     let len = body.len() as u64;
     match range {

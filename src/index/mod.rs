@@ -12,6 +12,7 @@
 //! and `features` (raw encoder output, input of trained heads). Thumbnails (JPEG) live beside them so one
 //! decode serves both.
 
+mod queries;
 mod store;
 
 pub use store::{FileState, Index, NewPhoto, PhotoMeta, SkippedFile, Stats, StoredVectors, Vectors};

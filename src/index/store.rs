@@ -73,11 +73,11 @@ pub struct Stats {
 
 /// An open index database.
 pub struct Index {
-    conn: Connection,
-    path: PathBuf,
+    pub(super) conn: Connection,
+    pub(super) path: PathBuf,
 }
 
-fn path_str(p: &Path) -> Result<&str> {
+pub(super) fn path_str(p: &Path) -> Result<&str> {
     p.to_str()
         .ok_or_else(|| Error::Other(format!("path is not valid UTF-8: {}", p.display())))
 }
@@ -114,7 +114,7 @@ impl Index {
         Ok(idx)
     }
 
-    fn err(&self, e: rusqlite::Error) -> Error {
+    pub(super) fn err(&self, e: rusqlite::Error) -> Error {
         Error::index(&self.path, e)
     }
 
@@ -306,138 +306,5 @@ impl Index {
             })
             .map_err(|e| self.err(e))?;
         rows.map(|r| r.map_err(|e| self.err(e))).collect()
-    }
-
-    /// Files that could not be indexed and why, sorted by path.
-    pub fn skipped(&self) -> Result<Vec<SkippedFile>> {
-        let mut st = self
-            .conn
-            .prepare("SELECT path, reason FROM skipped ORDER BY path")
-            .map_err(|e| self.err(e))?;
-        let rows = st
-            .query_map([], |r| {
-                Ok(SkippedFile {
-                    path: PathBuf::from(r.get::<_, String>(0)?),
-                    reason: r.get(1)?,
-                })
-            })
-            .map_err(|e| self.err(e))?;
-        rows.map(|r| r.map_err(|e| self.err(e))).collect()
-    }
-
-    /// Load search vectors of every photo with id greater than `after` (0 for all), ordered by id.
-    pub fn vectors_after(&self, after: i64) -> Result<Vectors> {
-        let mut st = self
-            .conn
-            .prepare("SELECT id, path, embedding FROM photos WHERE id > ?1 ORDER BY id")
-            .map_err(|e| self.err(e))?;
-        let mut v = Vectors::default();
-        let mut rows = st.query([after]).map_err(|e| self.err(e))?;
-        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
-            v.ids.push(r.get(0).map_err(|e| self.err(e))?);
-            v.paths
-                .push(PathBuf::from(r.get::<_, String>(1).map_err(|e| self.err(e))?));
-            let blob = r
-                .get_ref(2)
-                .map_err(|e| self.err(e))?
-                .as_blob()
-                .map_err(|e| self.err(e.into()))?;
-            if v.dim == 0 {
-                v.dim = blob.len() / 4;
-            }
-            from_blob_into(blob, &mut v.data);
-        }
-        Ok(v)
-    }
-
-    /// Raw encoder features of every photo with id greater than `after`, ordered by id (the rows of
-    /// [`Index::vectors_after`]); returns the ids and the `n x dim` matrix.
-    pub fn features_after(&self, after: i64) -> Result<(Vec<i64>, Vec<f32>)> {
-        let mut st = self
-            .conn
-            .prepare("SELECT id, features FROM photos WHERE id > ?1 ORDER BY id")
-            .map_err(|e| self.err(e))?;
-        let (mut ids, mut data) = (Vec::new(), Vec::new());
-        let mut rows = st.query([after]).map_err(|e| self.err(e))?;
-        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
-            ids.push(r.get(0).map_err(|e| self.err(e))?);
-            let blob = r
-                .get_ref(1)
-                .map_err(|e| self.err(e))?
-                .as_blob()
-                .map_err(|e| self.err(e.into()))?;
-            from_blob_into(blob, &mut data);
-        }
-        Ok((ids, data))
-    }
-
-    /// Raw encoder features (and search vectors) of photos by path, for training; `None` where not indexed.
-    pub fn features_for(&self, paths: &[PathBuf]) -> Result<Vec<Option<StoredVectors>>> {
-        let mut st = self
-            .conn
-            .prepare("SELECT features, embedding FROM photos WHERE path=?1")
-            .map_err(|e| self.err(e))?;
-        paths
-            .iter()
-            .map(|p| {
-                st.query_row([path_str(p)?], |r| {
-                    let (mut f, mut e) = (Vec::new(), Vec::new());
-                    from_blob_into(r.get_ref(0)?.as_blob()?, &mut f);
-                    from_blob_into(r.get_ref(1)?.as_blob()?, &mut e);
-                    Ok((f, e))
-                })
-                .optional()
-                .map_err(|e| self.err(e))
-            })
-            .collect()
-    }
-
-    /// The cached JPEG thumbnail of a photo.
-    pub fn thumbnail(&self, id: i64) -> Result<Option<Vec<u8>>> {
-        self.conn
-            .query_row("SELECT thumb FROM photos WHERE id=?1", [id], |r| r.get(0))
-            .optional()
-            .map_err(|e| self.err(e))
-    }
-
-    /// Metadata of a photo.
-    pub fn meta(&self, id: i64) -> Result<Option<PhotoMeta>> {
-        self.conn
-            .query_row(
-                "SELECT id, path, size, mtime_ns, width, height FROM photos WHERE id=?1",
-                [id],
-                |r| {
-                    Ok(PhotoMeta {
-                        id: r.get(0)?,
-                        path: PathBuf::from(r.get::<_, String>(1)?),
-                        size: r.get::<_, i64>(2)? as u64,
-                        mtime_ns: r.get(3)?,
-                        width: r.get(4)?,
-                        height: r.get(5)?,
-                    })
-                },
-            )
-            .optional()
-            .map_err(|e| self.err(e))
-    }
-
-    /// Counts and size on disk.
-    pub fn stats(&self) -> Result<Stats> {
-        let count = |sql: &str| {
-            self.conn
-                .query_row(sql, [], |r| r.get::<_, i64>(0))
-                .map_err(|e| self.err(e))
-        };
-        let bytes = ["", "-wal"]
-            .iter()
-            .filter_map(|s| std::fs::metadata(format!("{}{s}", self.path.display())).ok())
-            .map(|m| m.len())
-            .sum();
-        Ok(Stats {
-            photos: count("SELECT COUNT(*) FROM photos")? as u64,
-            skipped: count("SELECT COUNT(*) FROM skipped")? as u64,
-            folders: count("SELECT COUNT(*) FROM folders")? as u64,
-            bytes_on_disk: bytes,
-        })
     }
 }

@@ -192,6 +192,8 @@ impl TrainPanel {
         let shown = egui::Window::new("Train on your captions")
             .open(&mut open)
             .default_width(620.0)
+            // As tall as the screen allows: the results appear below the inputs.
+            .default_height((ctx.content_rect().height() - 48.0).max(320.0))
             .vscroll(true)
             .show(ctx, |ui| cmd = self.ui(ui, engine));
         self.rect = shown.map(|r| r.response.rect);

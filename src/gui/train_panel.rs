@@ -16,12 +16,12 @@ use egui::Ui;
 
 use crate::engine::Engine;
 use crate::jobs::{CancelToken, JobEvent, Waker};
-use crate::model::pack::Bridge;
+use crate::train::EpochReport;
 use crate::train::captions::CaptionSet;
-use crate::train::{EpochReport, HeadKind, LossKind, TrainOptions};
 
 use super::app::Command;
-use super::train_job::{Msg, Pick, Plan, Saved, Spawner, TEST_FRACTION, Trained};
+use super::train_form::TrainForm;
+use super::train_job::{Msg, Pick, Plan, Saved, Spawner, Trained};
 use super::{theme, train_report};
 
 /// Where a training run is.
@@ -43,13 +43,7 @@ pub struct TrainPanel {
     loading: bool,
     set: Option<Arc<CaptionSet>>,
     load_error: Option<String>,
-    split_path: String,
-    split: Option<BTreeMap<String, Vec<String>>>,
-    split_error: Option<String>,
-    train_subset: String,
-    test_subset: String,
-    opts: TrainOptions,
-    head_name: String,
+    form: TrainForm,
     pub(super) stage: Stage,
     cancel: Option<CancelToken>,
     /// How the last run ended when it did not produce a head (failed, cancelled).
@@ -73,13 +67,7 @@ impl TrainPanel {
             loading: false,
             set: None,
             load_error: None,
-            split_path: String::new(),
-            split: None,
-            split_error: None,
-            train_subset: "train".into(),
-            test_subset: "test".into(),
-            opts: TrainOptions::default(),
-            head_name: "my-captions".into(),
+            form: TrainForm::default(),
             stage: Stage::Idle,
             cancel: None,
             run_note: None,
@@ -113,7 +101,7 @@ impl TrainPanel {
         for m in self.rx.try_iter().collect::<Vec<_>>() {
             match m {
                 Msg::Picked(Pick::Split, p) => {
-                    self.split_path = p.display().to_string();
+                    self.form.split_path = p.display().to_string();
                     self.spawner.load_split(p);
                 }
                 Msg::Picked(_, p) => self.dropped(p),
@@ -125,23 +113,7 @@ impl TrainPanel {
                     }
                 }
                 Msg::Loaded { .. } => {}
-                Msg::SplitLoaded { path, .. } if path.display().to_string() != self.split_path.trim() => {}
-                Msg::SplitLoaded { result, .. } => match result {
-                    Ok(s) => {
-                        let names: Vec<&String> = s.keys().collect();
-                        for (want, field) in [("train", &mut self.train_subset), ("test", &mut self.test_subset)] {
-                            if !s.contains_key(field.as_str()) {
-                                *field = names
-                                    .iter()
-                                    .find(|n| n.as_str() == want)
-                                    .unwrap_or(&names[0])
-                                    .to_string();
-                            }
-                        }
-                        (self.split, self.split_error) = (Some(s), None);
-                    }
-                    Err(e) => (self.split, self.split_error) = (None, Some(e)),
-                },
+                Msg::SplitLoaded { path, result } => self.form.split_loaded(&path, result),
                 Msg::Indexing(JobEvent::Started { total }) => self.stage = Stage::Indexing { done: 0, total },
                 Msg::Indexing(JobEvent::Progress { done, total, .. }) => self.stage = Stage::Indexing { done, total },
                 Msg::Indexing(_) => {}
@@ -207,9 +179,9 @@ impl TrainPanel {
         self.caption_stats(ui);
         ui.separator();
         ui.heading("Test part");
-        self.split_rows(ui);
+        self.form.split_rows(ui, &self.spawner);
         ui.separator();
-        self.options_rows(ui, engine);
+        self.form.options_rows(ui, engine);
         ui.separator();
         self.run_rows(ui, engine);
         train_report::ui(ui, self, engine);
@@ -294,113 +266,27 @@ impl TrainPanel {
         }
     }
 
-    fn split_rows(&mut self, ui: &mut Ui) {
-        ui.horizontal(|ui| {
-            let label = ui.label("Split file (optional)");
-            let edit = egui::TextEdit::singleline(&mut self.split_path).desired_width(240.0);
-            ui.add(edit).labelled_by(label.id);
-            if ui.button("Load split").clicked() && !self.split_path.trim().is_empty() {
-                self.spawner.load_split(PathBuf::from(self.split_path.trim()));
-            }
-            if ui.button("Choose split…").clicked() {
-                self.spawner.pick(Pick::Split);
-            }
-            if self.split.is_some() && ui.button("No split").clicked() {
-                self.split = None;
-            }
-        });
-        if let Some(e) = &self.split_error {
-            ui.colored_label(theme::error(ui.visuals()), format!("Cannot read the split file: {e}"));
-        }
-        match &self.split {
-            Some(split) => {
-                ui.horizontal(|ui| {
-                    subset_combo(ui, "Train on", "train-subset", split, &mut self.train_subset);
-                    subset_combo(ui, "Test on", "test-subset", split, &mut self.test_subset);
-                });
-                if self.train_subset == self.test_subset {
-                    ui.colored_label(theme::error(ui.visuals()), "Train and test must be different subsets");
-                }
-            }
-            None => {
-                ui.weak(format!(
-                    "No split file: a seeded {:.0}% of the photos is held out as the test part",
-                    TEST_FRACTION * 100.0
-                ));
-            }
-        }
-    }
-
-    fn options_rows(&mut self, ui: &mut Ui, engine: Option<&Arc<Engine>>) {
-        ui.horizontal(|ui| {
-            let label = ui.label("Head name");
-            let edit = egui::TextEdit::singleline(&mut self.head_name).desired_width(200.0);
-            ui.add(edit).labelled_by(label.id);
-        });
-        let aligned = engine.is_some_and(|e| e.pack.manifest.bridge == Bridge::Aligned);
-        self.opts.kind = if aligned {
-            HeadKind::Residual
-        } else {
-            HeadKind::TwoBranch
-        };
-        egui::CollapsingHeader::new("Advanced")
-            .id_salt("train-advanced")
-            .show(ui, |ui| {
-                let o = &mut self.opts;
-                egui::Grid::new("train-options").num_columns(2).show(ui, |ui| {
-                    drag(ui, "Epochs (most)", &mut o.max_epochs, 1.0..=500.0, 1.0);
-                    drag(ui, "Patience (epochs)", &mut o.patience, 1.0..=100.0, 1.0);
-                    drag(ui, "Learning rate", &mut o.lr, 1e-6..=1.0, 1e-5);
-                    drag(ui, "Margin", &mut o.margin, 0.0..=2.0, 0.01);
-                    drag(ui, "Hidden size", &mut o.hidden, 1.0..=8192.0, 8.0);
-                    if o.kind == HeadKind::TwoBranch {
-                        drag(ui, "Embedding size", &mut o.embed, 1.0..=4096.0, 8.0);
-                    }
-                    drag(ui, "Dropout", &mut o.dropout, 0.0..=0.9, 0.01);
-                    drag(ui, "Seed", &mut o.seed, 0.0..=1e9, 1.0);
-                    drag(ui, "Threads", &mut o.threads, 1.0..=64.0, 1.0);
-                    let label = ui.label("Loss");
-                    egui::ComboBox::from_id_salt("train-loss")
-                        .selected_text(loss_name(o.loss))
-                        .show_ui(ui, |ui| {
-                            for l in [LossKind::SumViolations, LossKind::HardestNegative] {
-                                ui.selectable_value(&mut o.loss, l, loss_name(l));
-                            }
-                        })
-                        .response
-                        .labelled_by(label.id);
-                    ui.end_row();
-                    if o.kind == HeadKind::TwoBranch {
-                        ui.label("");
-                        ui.checkbox(&mut o.batchnorm, "BatchNorm");
-                        ui.end_row();
-                    }
-                });
-                ui.weak(if aligned {
-                    "Residual head: this pack's image and text vectors already share a space"
-                } else {
-                    "Two-branch head: maps image features and captions into a new shared space"
-                });
-            });
-    }
-
     fn run_rows(&mut self, ui: &mut Ui, engine: Option<&Arc<Engine>>) {
-        let split_ok = self.split.is_none() || self.train_subset != self.test_subset;
-        let ready = engine.is_some() && self.set.is_some() && split_ok && !self.running();
+        let ready = engine.is_some() && self.set.is_some() && self.form.split_ok() && !self.running();
         ui.horizontal(|ui| {
             if ui.add_enabled(ready, egui::Button::new("Train")).clicked()
                 && let (Some(engine), Some(set)) = (engine, &self.set)
             {
                 self.start(Arc::clone(engine), Arc::clone(set));
             }
-            if self.running() && ui.button("Cancel").clicked() {
-                if let Some(c) = &self.cancel {
-                    c.cancel();
-                }
+            if self.running()
+                && ui.button("Cancel").clicked()
+                && let Some(c) = &self.cancel
+            {
+                c.cancel();
             }
             match &self.stage {
-                Stage::Idle if engine.is_none() => drop(ui.weak("Waiting for the model pack to open")),
-                Stage::Idle if self.set.is_none() => drop(ui.weak("Load a caption set first")),
+                Stage::Idle if engine.is_none() => {
+                    ui.weak("Waiting for the model pack to open");
+                }
+                Stage::Idle if self.set.is_none() => {
+                    ui.weak("Load a caption set first");
+                }
                 Stage::Idle => {}
                 Stage::Indexing { done, total } => {
                     ui.spinner();
@@ -413,7 +299,7 @@ impl TrainPanel {
                 Stage::Training => {
                     ui.spinner();
                     let n = self.history.len();
-                    ui.label(format!("Training: epoch {n} of at most {}", self.opts.max_epochs));
+                    ui.label(format!("Training: epoch {n} of at most {}", self.form.opts.max_epochs));
                 }
             }
         });
@@ -427,10 +313,7 @@ impl TrainPanel {
     }
 
     fn start(&mut self, engine: Arc<Engine>, set: Arc<CaptionSet>) {
-        let split = self.split.as_ref().map(|s| {
-            let get = |k: &str| s.get(k).cloned().unwrap_or_default();
-            (get(&self.train_subset), get(&self.test_subset))
-        });
+        let split = self.form.chosen_split();
         let cancel = CancelToken::new();
         self.cancel = Some(cancel.clone());
         self.stage = Stage::Indexing { done: 0, total: 0 };
@@ -439,7 +322,7 @@ impl TrainPanel {
         let plan = Plan {
             set,
             split,
-            opts: self.opts.clone(),
+            opts: self.form.opts.clone(),
         };
         self.spawner.train(engine, plan, cancel);
     }
@@ -449,43 +332,8 @@ impl TrainPanel {
         if let Some(t) = &self.trained {
             self.saving = true;
             self.saved = None;
-            let name = self.head_name.trim().to_owned();
+            let name = self.form.head_name.trim().to_owned();
             self.spawner.save(Arc::clone(&t.engine), t.outcome.head.clone(), name);
         }
-    }
-}
-
-fn subset_combo(ui: &mut Ui, text: &str, id: &str, split: &BTreeMap<String, Vec<String>>, value: &mut String) {
-    let label = ui.label(text);
-    egui::ComboBox::from_id_salt(id)
-        .selected_text(value.as_str())
-        .show_ui(ui, |ui| {
-            for (name, photos) in split {
-                ui.selectable_value(value, name.clone(), format!("{name} ({} photos)", photos.len()));
-            }
-        })
-        .response
-        .labelled_by(label.id);
-}
-
-/// A labelled drag value in a two-column grid row.
-fn drag<N: egui::emath::Numeric>(
-    ui: &mut Ui,
-    text: &str,
-    value: &mut N,
-    range: std::ops::RangeInclusive<f64>,
-    speed: f64,
-) {
-    let label = ui.label(text);
-    let range = N::from_f64(*range.start())..=N::from_f64(*range.end());
-    ui.add(egui::DragValue::new(value).range(range).speed(speed))
-        .labelled_by(label.id);
-    ui.end_row();
-}
-
-fn loss_name(l: LossKind) -> &'static str {
-    match l {
-        LossKind::SumViolations => "Sum of violations",
-        LossKind::HardestNegative => "Hardest negative (VSE++)",
     }
 }

@@ -21,7 +21,7 @@ use super::state::Settings;
 use super::status::JobView;
 use super::tasks::{self, Bg, Library, Tasks};
 use super::thumbs::Thumbs;
-use super::{folders, grid, preview, search_bar, settings, skipped, status, theme};
+use super::{folders, grid, preview, search_bar, settings, skipped, status, theme, train_panel};
 
 /// Most results a query returns (ranked); the minimum-score slider cuts further.
 pub const MAX_RESULTS: usize = 5_000;
@@ -56,6 +56,12 @@ pub enum Command {
     MoreLikeThis(PathBuf),
     /// Engine settings changed: open the engine again.
     ReopenEngine,
+    /// Open the training window.
+    ShowTraining,
+    /// A head was saved: switch to the pack it went into (when that is not the open one), then re-open.
+    UseHead {
+        switch_to: Option<String>,
+    },
     PickDataDir,
     DismissMessages,
 }
@@ -107,6 +113,7 @@ pub struct VignetteApp {
     pub(super) preview: preview::Preview,
     pub(super) messages: Vec<Message>,
     pub(super) packs: Vec<String>,
+    pub(super) train: train_panel::TrainPanel,
     pub(super) commands: Vec<Command>,
 }
 
@@ -126,6 +133,7 @@ impl VignetteApp {
             base: config,
             settings,
             tasks: Tasks::new(Arc::clone(&waker)),
+            train: train_panel::TrainPanel::new(Arc::clone(&waker)),
             waker,
             epoch: 0,
             engine: None,
@@ -292,8 +300,11 @@ impl eframe::App for VignetteApp {
             .map(|w| w.responses.try_iter().collect())
             .unwrap_or_default();
         answers.into_iter().for_each(|r| self.on_search(r));
+        self.commands.extend(self.train.poll());
         let dropped: Vec<PathBuf> = ctx.input(|i| i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).collect());
-        if !dropped.is_empty() {
+        if self.train.takes_drop(ctx.pointer_latest_pos()) {
+            dropped.into_iter().take(1).for_each(|p| self.train.dropped(p));
+        } else if !dropped.is_empty() {
             self.commands.push(Command::AddPaths(dropped));
         }
         for c in std::mem::take(&mut self.commands) {
@@ -364,6 +375,9 @@ impl eframe::App for VignetteApp {
                 engine_error: self.engine_error.as_deref(),
             };
             cmds.push(settings::window(&ctx, &view, &mut self.settings));
+        }
+        if self.train.open {
+            cmds.push(self.train.window(&ctx, self.engine.as_ref()));
         }
         if self.settings.show_skipped {
             skipped::window(&ctx, &self.library.skipped, &mut self.settings.show_skipped);

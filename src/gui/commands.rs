@@ -89,6 +89,13 @@ impl VignetteApp {
                 self.queued.clear();
                 self.open_engine();
             }
+            Command::ShowTraining => self.train.open = true,
+            Command::UseHead { switch_to } => {
+                if switch_to.is_some() {
+                    self.settings.pack = switch_to;
+                }
+                self.apply(Command::ReopenEngine);
+            }
             Command::PickDataDir => self.tasks.spawn_maybe("pick-data-dir", || {
                 rfd::FileDialog::new()
                     .set_title("Choose the data folder")

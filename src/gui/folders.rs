@@ -39,6 +39,13 @@ pub fn ui(ui: &mut Ui, view: &View<'_>, settings: &mut Settings) -> Command {
     {
         cmd = Command::PickFolder;
     }
+    if ui
+        .button("Train…")
+        .on_hover_text("Teach search the words you use, from your own captioned photos")
+        .clicked()
+    {
+        cmd = Command::ShowTraining;
+    }
     ui.separator();
     egui::ScrollArea::vertical()
         .id_salt("folders")

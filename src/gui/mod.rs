@@ -22,6 +22,10 @@ mod tasks;
 mod theme;
 mod thumbs;
 mod tile;
+mod train_form;
+mod train_job;
+mod train_panel;
+mod train_report;
 
 pub use app::{Command, VignetteApp};
 

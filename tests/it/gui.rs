@@ -61,8 +61,13 @@ pub fn drop_path(h: &mut Harness<'_, VignetteApp>, path: &Path) {
 }
 
 pub fn app_harness(data: &Path) -> Harness<'static, VignetteApp> {
+    app_harness_sized(data, [1200.0, 800.0])
+}
+
+/// The app in a window of `size` points.
+pub fn app_harness_sized(data: &Path, size: [f32; 2]) -> Harness<'static, VignetteApp> {
     let config = tiny_config(data);
-    Harness::builder().with_size([1200.0, 800.0]).build_eframe(move |cc| {
+    Harness::builder().with_size(size).build_eframe(move |cc| {
         VignetteApp::with_settings(
             &cc.egui_ctx,
             config,
@@ -87,10 +92,13 @@ pub fn step_until<'a>(
         if cond(h) {
             return;
         }
-        assert!(
-            t0.elapsed() < timeout,
-            "timed out after {timeout:?} waiting for: {what}"
-        );
+        if t0.elapsed() >= timeout {
+            let shown: Vec<String> = h
+                .query_all_by(|n| n.label().is_some() || n.value().is_some())
+                .filter_map(|n| n.accesskit_node().label().or(n.accesskit_node().value()))
+                .collect();
+            panic!("timed out after {timeout:?} waiting for: {what}; showing {shown:?}");
+        }
         std::thread::sleep(Duration::from_millis(5));
     }
 }
@@ -271,4 +279,201 @@ fn missing_folder_shows_an_error() {
     });
     assert!(has_label_containing(&h, &missing.display().to_string()));
     assert!(!h.state().indexing());
+}
+
+/// Replace the text of the field named `label`.
+fn fill(h: &mut Harness<'_, VignetteApp>, label: &str, text: &str) {
+    h.get_by_role_and_label(Role::TextInput, label).focus();
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.step();
+    h.get_by_role_and_label(Role::TextInput, label).type_text(text);
+    h.step();
+}
+
+/// Ten solid-colour photos and a JSON Lines caption file for them (two captions for red), plus a line naming
+/// a photo that does not exist.
+fn caption_file(dir: &Path) -> PathBuf {
+    let photos: [(&str, [u8; 3], &[&str]); 10] = [
+        ("red", [230, 20, 20], &["red", "crimson"]),
+        ("green", [20, 200, 30], &["green grass"]),
+        ("blue", [20, 30, 230], &["blue sky"]),
+        ("yellow", [240, 230, 20], &["yellow sun"]),
+        ("cyan", [20, 220, 220], &["cyan water"]),
+        ("magenta", [220, 20, 220], &["magenta flower"]),
+        ("white", [245, 245, 245], &["white snow"]),
+        ("black", [10, 10, 10], &["black night"]),
+        ("orange", [240, 140, 20], &["orange fruit"]),
+        ("grey", [128, 128, 128], &["grey stone"]),
+    ];
+    let mut lines = Vec::new();
+    for (name, rgb, captions) in photos {
+        image::RgbImage::from_pixel(16, 16, image::Rgb(rgb))
+            .save(dir.join(format!("{name}.png")))
+            .expect("write photo");
+        for c in captions {
+            lines.push(format!(r#"{{"image": "{name}.png", "caption": "{c}"}}"#));
+        }
+    }
+    lines.push(r#"{"image": "purple.png", "caption": "purple plum"}"#.to_owned());
+    let path = dir.join("captions.jsonl");
+    std::fs::write(&path, lines.join("\n")).expect("write captions");
+    path
+}
+
+/// Scroll the widget into view (the training window scrolls), then click it.
+fn click_into_view(h: &mut Harness<'_, VignetteApp>, role: Role, label: &str) {
+    h.get_by_role_and_label(role, label).scroll_to_me();
+    h.step();
+    h.step();
+    h.get_by_role_and_label(role, label).click();
+    h.step();
+}
+
+fn open_training(h: &mut Harness<'_, VignetteApp>, captions: &Path) {
+    h.get_by_role_and_label(Role::Button, "Train…").click();
+    step_until(h, "the training window", WAIT, |h| {
+        h.query_by_role_and_label(Role::TextInput, "Caption file or folder")
+            .is_some()
+    });
+    fill(h, "Caption file or folder", &captions.display().to_string());
+    h.get_by_role_and_label(Role::Button, "Load").click();
+    h.step();
+}
+
+#[test]
+fn training_panel_trains_compares_and_applies_a_head() {
+    let (data, photos) = (tempfile::tempdir().expect("tmp"), tempfile::tempdir().expect("tmp"));
+    let captions = caption_file(photos.path());
+    // Tall enough for the whole training window (it scrolls on smaller screens).
+    let mut h = app_harness_sized(data.path(), [1280.0, 1600.0]);
+    open_training(&mut h, &captions);
+    step_until(&mut h, "the caption set's statistics", WAIT, |h| {
+        has_label_containing(h, "10 photos") && has_label_containing(h, "11 captions")
+    });
+    assert!(has_label_containing(&h, "1.1 on average (1 to 2)"));
+    assert!(has_label_containing(&h, "1 missing"));
+    assert!(
+        has_label_containing(&h, "purple.png: image file not found"),
+        "the missing photo is listed with its reason"
+    );
+    assert!(has_label_containing(
+        &h,
+        "20% of the photos is held out as the test part"
+    ));
+    // At most two epochs, typed into the advanced options.
+    h.get_by_label("Advanced").click();
+    h.step();
+    h.step();
+    h.get_by_role_and_label(Role::SpinButton, "Epochs (most)").click();
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.step();
+    h.get_by_role_and_label(Role::SpinButton, "Epochs (most)")
+        .type_text("2");
+    h.key_press(egui::Key::Enter);
+    h.step();
+    fill(&mut h, "Head name", "test-head");
+    step_until(&mut h, "the model pack to open", WAIT, |h| {
+        h.query_by_role_and_label(Role::Button, "Train")
+            .is_some_and(|b| !b.accesskit_node().is_disabled())
+    });
+    click_into_view(&mut h, Role::Button, "Train");
+    step_until(&mut h, "the before/after table", Duration::from_secs(120), |h| {
+        has_label_containing(h, "Blend weight") || has_label_containing(h, "Training failed")
+    });
+    let failure: Vec<String> = h
+        .query_all_by(|n| n.label().is_some_and(|l| l.contains("Training failed")))
+        .filter_map(|n| n.accesskit_node().label())
+        .collect();
+    assert!(failure.is_empty(), "{failure:?}");
+    for row in ["Zero-shot", "Head alone", "Blend", "R@1", "R@10", "Median rank"] {
+        assert!(has_label_containing(&h, row), "the table has {row}");
+    }
+    assert!(
+        has_label_containing(&h, "Trained on 8 photos, tested on 2 photos"),
+        "20% of the ten photos are the test part"
+    );
+    assert!(
+        has_label_containing(&h, "kept epoch 1 of 2") || has_label_containing(&h, "kept epoch 2 of 2"),
+        "two epochs at most were run"
+    );
+    assert!(
+        h.query_by_label("Training loss per epoch").is_some(),
+        "the loss plot is shown"
+    );
+    h.check_accessibility();
+
+    click_into_view(&mut h, Role::Button, "Save and apply");
+    step_until(&mut h, "the saved head's path", WAIT, |h| {
+        has_label_containing(h, "Saved head")
+    });
+    let file = data.path().join("packs/tiny-aligned/heads/test-head.safetensors");
+    assert!(file.is_file(), "{} was written", file.display());
+    assert!(has_label_containing(&h, &file.display().to_string()));
+    // The app re-opened the engine on the pack copy that holds the head.
+    step_until(&mut h, "search to use the new head", WAIT, |h| {
+        has_label_containing(h, "Search uses head “test-head” of pack tiny-aligned")
+    });
+    assert_eq!(h.state().settings.pack.as_deref(), Some("tiny-aligned"));
+}
+
+#[test]
+fn a_broken_caption_file_shows_its_line() {
+    let (data, photos) = (tempfile::tempdir().expect("tmp"), tempfile::tempdir().expect("tmp"));
+    let captions = photos.path().join("broken.jsonl");
+    std::fs::write(
+        &captions,
+        "{\"image\": \"a.png\", \"caption\": \"fine\"}\n{\"image\": \"b.png\", \"caption\": oops}\n",
+    )
+    .expect("write");
+    let mut h = app_harness(data.path());
+    open_training(&mut h, &captions);
+    step_until(&mut h, "the caption file's error", WAIT, |h| {
+        has_label_containing(h, "Cannot read the caption set")
+    });
+    assert!(has_label_containing(&h, "(line 2)"), "the error names the line");
+    assert!(has_label_containing(&h, "broken.jsonl"), "the error names the file");
+    assert!(
+        h.query_by_role_and_label(Role::Button, "Train")
+            .is_some_and(|b| b.accesskit_node().is_disabled()),
+        "nothing to train on"
+    );
+}
+
+#[test]
+fn training_with_a_split_file_tests_on_its_test_subset() {
+    let (data, photos) = (tempfile::tempdir().expect("tmp"), tempfile::tempdir().expect("tmp"));
+    let captions = caption_file(photos.path());
+    let split = photos.path().join("split.json");
+    std::fs::write(
+        &split,
+        r#"{"note": "not a list, ignored",
+            "train": ["green.png", "yellow.png", "cyan.png", "magenta.png", "white.png", "black.png", "orange.png"],
+            "test": ["red.png", "blue.png", "grey.png"]}"#,
+    )
+    .expect("write split");
+    let mut h = app_harness_sized(data.path(), [1280.0, 1600.0]);
+    open_training(&mut h, &captions);
+    step_until(&mut h, "the caption set's statistics", WAIT, |h| {
+        has_label_containing(h, "10 photos")
+    });
+    fill(&mut h, "Split file (optional)", &split.display().to_string());
+    h.get_by_role_and_label(Role::Button, "Load split").click();
+    step_until(&mut h, "the subset choosers", WAIT, |h| {
+        h.query_by_role_and_label(Role::ComboBox, "Test on").is_some()
+    });
+    assert!(!has_label_containing(&h, "held out as the test part"));
+    step_until(&mut h, "the model pack to open", WAIT, |h| {
+        h.query_by_role_and_label(Role::Button, "Train")
+            .is_some_and(|b| !b.accesskit_node().is_disabled())
+    });
+    click_into_view(&mut h, Role::Button, "Train");
+    step_until(&mut h, "the before/after table", Duration::from_secs(120), |h| {
+        has_label_containing(h, "Blend weight") || has_label_containing(h, "Training failed")
+    });
+    assert!(
+        has_label_containing(&h, "Trained on 7 photos, tested on 3 photos (4 captions)"),
+        "the split's subsets are used (red has two captions)"
+    );
 }

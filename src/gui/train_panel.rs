@@ -1,0 +1,339 @@
+//! The training window: pick a caption set (and optionally a split), train a head in the background with
+//! live progress, compare it with zero-shot search on the test part, then save it into the pack.
+//!
+//! State lives in [`TrainPanel`]; its threads (see [`super::train_job`]) report through one channel drained
+//! by [`TrainPanel::poll`] in `App::logic`, which may return a [`Command`] (re-open the engine once a head
+//! is saved). Training is single-flight: Train is disabled while a run is going, and Cancel stops it
+//! between indexing batches or training steps. The plot and the before/after table are in
+//! [`super::train_report`]. Every input has an accessible name (labels are tied to their fields).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crossbeam_channel::{Receiver, unbounded};
+use egui::Ui;
+
+use crate::engine::Engine;
+use crate::jobs::{CancelToken, JobEvent, Waker};
+use crate::train::EpochReport;
+use crate::train::captions::CaptionSet;
+
+use super::app::Command;
+use super::train_form::TrainForm;
+use super::train_job::{Msg, Pick, Plan, Saved, Spawner, Trained};
+use super::{theme, train_report};
+
+/// Where a training run is.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Stage {
+    Idle,
+    Indexing { done: usize, total: usize },
+    Embedding,
+    Training,
+}
+
+/// The training window's state.
+pub struct TrainPanel {
+    pub open: bool,
+    spawner: Spawner,
+    rx: Receiver<Msg>,
+    /// Caption file or folder, as typed or picked.
+    path: String,
+    loading: bool,
+    set: Option<Arc<CaptionSet>>,
+    load_error: Option<String>,
+    form: TrainForm,
+    pub(super) stage: Stage,
+    cancel: Option<CancelToken>,
+    /// How the last run ended when it did not produce a head (failed, cancelled).
+    pub(super) run_note: Option<(String, bool)>,
+    pub(super) history: Vec<EpochReport>,
+    pub(super) trained: Option<Box<Trained>>,
+    pub(super) saving: bool,
+    pub(super) saved: Option<Result<Saved, String>>,
+    /// The window's area last frame, to route files dropped onto it.
+    rect: Option<egui::Rect>,
+}
+
+impl TrainPanel {
+    pub fn new(waker: Waker) -> TrainPanel {
+        let (tx, rx) = unbounded();
+        TrainPanel {
+            open: false,
+            spawner: Spawner { tx, waker },
+            rx,
+            path: String::new(),
+            loading: false,
+            set: None,
+            load_error: None,
+            form: TrainForm::default(),
+            stage: Stage::Idle,
+            cancel: None,
+            run_note: None,
+            history: Vec::new(),
+            trained: None,
+            saving: false,
+            saved: None,
+            rect: None,
+        }
+    }
+
+    /// Whether a training run is going.
+    pub fn running(&self) -> bool {
+        self.stage != Stage::Idle
+    }
+
+    /// Whether a file dropped at `pos` lands on this window.
+    pub fn takes_drop(&self, pos: Option<egui::Pos2>) -> bool {
+        self.open && pos.zip(self.rect).is_some_and(|(p, r)| r.contains(p))
+    }
+
+    /// Use a dropped file or folder as the caption set.
+    pub fn dropped(&mut self, path: PathBuf) {
+        self.path = path.display().to_string();
+        self.load();
+    }
+
+    /// Fold in what the threads reported; returns a command once a head is saved.
+    pub fn poll(&mut self) -> Option<Command> {
+        let mut cmd = None;
+        for m in self.rx.try_iter().collect::<Vec<_>>() {
+            match m {
+                Msg::Picked(Pick::Split, p) => {
+                    self.form.split_path = p.display().to_string();
+                    self.spawner.load_split(p);
+                }
+                Msg::Picked(_, p) => self.dropped(p),
+                Msg::Loaded { path, result } if path.display().to_string() == self.path.trim() => {
+                    self.loading = false;
+                    match result {
+                        Ok(set) => (self.set, self.load_error) = (Some(set), None),
+                        Err(e) => (self.set, self.load_error) = (None, Some(e)),
+                    }
+                }
+                Msg::Loaded { .. } => {}
+                Msg::SplitLoaded { path, result } => self.form.split_loaded(&path, result),
+                Msg::Indexing(JobEvent::Started { total }) => self.stage = Stage::Indexing { done: 0, total },
+                Msg::Indexing(JobEvent::Progress { done, total, .. }) => self.stage = Stage::Indexing { done, total },
+                Msg::Indexing(_) => {}
+                Msg::Embedding => self.stage = Stage::Embedding,
+                Msg::Epoch(r) => {
+                    self.stage = Stage::Training;
+                    self.history.push(r);
+                }
+                Msg::Trained(t) => {
+                    self.finish(None);
+                    self.trained = Some(t);
+                }
+                Msg::Cancelled => self.finish(Some(("Training cancelled".into(), false))),
+                Msg::Failed(e) => self.finish(Some((format!("Training failed: {e}"), true))),
+                Msg::Saved(result) => {
+                    self.saving = false;
+                    if let Ok(s) = &result {
+                        cmd = Some(Command::UseHead {
+                            switch_to: s.switch_to.clone(),
+                        });
+                    }
+                    self.saved = Some(result);
+                }
+            }
+        }
+        cmd
+    }
+
+    fn finish(&mut self, note: Option<(String, bool)>) {
+        self.stage = Stage::Idle;
+        self.cancel = None;
+        self.run_note = note;
+    }
+
+    fn load(&mut self) {
+        let path = self.path.trim();
+        if path.is_empty() {
+            return;
+        }
+        self.loading = true;
+        self.spawner.load_captions(PathBuf::from(path));
+    }
+
+    /// Draw the window while it is open.
+    pub fn window(&mut self, ctx: &egui::Context, engine: Option<&Arc<Engine>>) -> Command {
+        let mut cmd = Command::None;
+        let mut open = self.open;
+        let shown = egui::Window::new("Train on your captions")
+            .open(&mut open)
+            .default_width(620.0)
+            // As tall as the screen allows: the results appear below the inputs.
+            .default_height((ctx.content_rect().height() - 48.0).max(320.0))
+            .vscroll(true)
+            .show(ctx, |ui| cmd = self.ui(ui, engine));
+        self.rect = shown.map(|r| r.response.rect);
+        self.open = open;
+        cmd
+    }
+
+    fn ui(&mut self, ui: &mut Ui, engine: Option<&Arc<Engine>>) -> Command {
+        ui.heading("Caption set");
+        self.caption_rows(ui);
+        self.caption_stats(ui);
+        ui.separator();
+        ui.heading("Test part");
+        self.form.split_rows(ui, &self.spawner);
+        ui.separator();
+        self.form.options_rows(ui, engine);
+        ui.separator();
+        self.run_rows(ui, engine);
+        train_report::ui(ui, self, engine);
+        Command::None
+    }
+
+    fn caption_rows(&mut self, ui: &mut Ui) {
+        ui.horizontal(|ui| {
+            let label = ui.label("Caption file or folder");
+            let edit = egui::TextEdit::singleline(&mut self.path).desired_width(300.0);
+            let r = ui.add(edit).labelled_by(label.id);
+            let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            if ui.button("Load").clicked() || enter {
+                self.load();
+            }
+        });
+        ui.horizontal(|ui| {
+            if ui.button("Choose file…").clicked() {
+                self.spawner.pick(Pick::CaptionFile);
+            }
+            if ui.button("Choose folder…").clicked() {
+                self.spawner.pick(Pick::CaptionFolder);
+            }
+            ui.weak("or drop a caption file or folder onto this window");
+        });
+    }
+
+    fn caption_stats(&self, ui: &mut Ui) {
+        if self.loading {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Reading the caption set…");
+            });
+            return;
+        }
+        if let Some(e) = &self.load_error {
+            ui.colored_label(theme::error(ui.visuals()), format!("Cannot read the caption set: {e}"));
+            return;
+        }
+        let Some(set) = &self.set else {
+            ui.weak(
+                "JSON Lines, Karpathy or COCO JSON, Flickr8k text, CSV/TSV, or a folder of photos with .txt captions",
+            );
+            return;
+        };
+        let photos = set.images().len();
+        let mut per_photo: BTreeMap<&PathBuf, usize> = BTreeMap::new();
+        set.pairs
+            .iter()
+            .for_each(|p| *per_photo.entry(&p.image).or_default() += 1);
+        let (lo, hi) = (per_photo.values().min(), per_photo.values().max());
+        egui::Grid::new("caption-stats").num_columns(2).show(ui, |ui| {
+            ui.label("Photos");
+            ui.label(format!("{photos} photos"));
+            ui.end_row();
+            ui.label("Captions");
+            ui.label(format!("{} captions", set.pairs.len()));
+            ui.end_row();
+            ui.label("Captions per photo");
+            let mean = set.pairs.len() as f64 / photos.max(1) as f64;
+            ui.label(match (lo, hi) {
+                (Some(lo), Some(hi)) => format!("{mean:.1} on average ({lo} to {hi})"),
+                _ => "none".to_owned(),
+            });
+            ui.end_row();
+            ui.label("Missing images");
+            ui.label(format!("{} missing", set.missing.len()));
+            ui.end_row();
+        });
+        if !set.missing.is_empty() {
+            egui::ScrollArea::vertical()
+                .id_salt("missing-images")
+                .max_height(90.0)
+                .show(ui, |ui| {
+                    for (path, reason) in &set.missing {
+                        let name = super::tasks::file_name(path);
+                        ui.colored_label(theme::error(ui.visuals()), format!("{name}: {reason}"))
+                            .on_hover_text(path.display().to_string());
+                    }
+                });
+            ui.weak("Missing images and their captions are left out");
+        }
+    }
+
+    fn run_rows(&mut self, ui: &mut Ui, engine: Option<&Arc<Engine>>) {
+        let ready = engine.is_some() && self.set.is_some() && self.form.split_ok() && !self.running();
+        ui.horizontal(|ui| {
+            if ui.add_enabled(ready, egui::Button::new("Train")).clicked()
+                && let (Some(engine), Some(set)) = (engine, &self.set)
+            {
+                self.start(Arc::clone(engine), Arc::clone(set));
+            }
+            if self.running()
+                && ui.button("Cancel").clicked()
+                && let Some(c) = &self.cancel
+            {
+                c.cancel();
+            }
+            match &self.stage {
+                Stage::Idle if engine.is_none() => {
+                    ui.weak("Waiting for the model pack to open");
+                }
+                Stage::Idle if self.set.is_none() => {
+                    ui.weak("Load a caption set first");
+                }
+                Stage::Idle => {}
+                Stage::Indexing { done, total } => {
+                    ui.spinner();
+                    ui.label(format!("Indexing the captioned photos: {done} of {total}"));
+                }
+                Stage::Embedding => {
+                    ui.spinner();
+                    ui.label("Embedding the captions…");
+                }
+                Stage::Training => {
+                    ui.spinner();
+                    let n = self.history.len();
+                    ui.label(format!("Training: epoch {n} of at most {}", self.form.opts.max_epochs));
+                }
+            }
+        });
+        if let Some((note, error)) = &self.run_note {
+            if *error {
+                ui.colored_label(theme::error(ui.visuals()), note);
+            } else {
+                ui.label(note);
+            }
+        }
+    }
+
+    fn start(&mut self, engine: Arc<Engine>, set: Arc<CaptionSet>) {
+        let split = self.form.chosen_split();
+        let cancel = CancelToken::new();
+        self.cancel = Some(cancel.clone());
+        self.stage = Stage::Indexing { done: 0, total: 0 };
+        self.history.clear();
+        (self.trained, self.saved, self.run_note) = (None, None, None);
+        let plan = Plan {
+            set,
+            split,
+            opts: self.form.opts.clone(),
+        };
+        self.spawner.train(engine, plan, cancel);
+    }
+
+    /// Save the trained head under the name in the field.
+    pub(super) fn save(&mut self) {
+        if let Some(t) = &self.trained {
+            self.saving = true;
+            self.saved = None;
+            let name = self.form.head_name.trim().to_owned();
+            self.spawner.save(Arc::clone(&t.engine), t.outcome.head.clone(), name);
+        }
+    }
+}

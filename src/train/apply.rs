@@ -10,7 +10,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::config::{Config, model_search_path};
+use crate::config::Config;
 use crate::error::{Error, IoContext, Result};
 use crate::model::pack::{HeadSpec, MANIFEST, Pack};
 use crate::train::head::Head;
@@ -34,7 +34,6 @@ pub fn save_into_pack(config: &Config, pack: &Pack, head: &Head, name: &str) -> 
             let to = user_dir.join(&rel);
             std::fs::copy(&from, &to).at("cannot copy pack file", &to)?;
         }
-        link_encoders(pack, &user_dir)?;
     }
     let rel = format!("heads/{name}.safetensors");
     let file = user_dir.join(&rel);
@@ -69,30 +68,6 @@ pub fn clear_head(pack_dir: &Path, pack: &Pack) -> Result<()> {
     let mut manifest = pack.manifest.clone();
     manifest.head = None;
     write_manifest(pack_dir, &manifest)
-}
-
-/// Make the encoders of `pack` findable from its user copy in `user_dir`: when the model search path
-/// for the pack's name does not hold them (a pack opened by path, e.g. one unpacked by hand), hard-link
-/// them into the copy, or copy them where linking fails (another file system). Same bytes, so the pack
-/// fingerprint and with it the index stay the same.
-fn link_encoders(pack: &Pack, user_dir: &Path) -> Result<()> {
-    let search = model_search_path(&pack.manifest.name);
-    for (from, rel) in [
-        (&pack.image_model, &pack.manifest.image.file),
-        (&pack.text_model, &pack.manifest.text.file),
-    ] {
-        let to = user_dir.join(rel);
-        if to.is_file() || search.iter().any(|d| d.join(rel).is_file()) {
-            continue;
-        }
-        if let Some(d) = to.parent() {
-            std::fs::create_dir_all(d).at("cannot create pack folder", d)?;
-        }
-        if std::fs::hard_link(from, &to).is_err() {
-            std::fs::copy(from, &to).at("cannot copy pack file", &to)?;
-        }
-    }
-    Ok(())
 }
 
 fn write_manifest(dir: &Path, manifest: &crate::model::pack::Manifest) -> Result<()> {

@@ -5,6 +5,9 @@
 //! UI thread's CPU time per frame (`CLOCK_THREAD_CPUTIME_ID`, so time the indexing threads take
 //! from the 2 cores is not counted) and wall time per frame, then the keystroke-to-results latency.
 //!
+//! With `VIGNETTE_BENCH_REAL=1` the scenario runs on the 1,000 real flickr8k-1k photos with the embedded
+//! default pack instead (`VIGNETTE_SHARED_DIR`, default `../shared`), typing English prompts.
+//!
 //! Run: `CARGO_TARGET_DIR=/work/main/target cargo bench --profile dev --bench frame`
 //! (`--profile dev` reuses the dev build of the dependencies, which this project optimises at opt-level 2).
 
@@ -23,11 +26,22 @@ const PHOTOS: usize = 1_000;
 
 fn main() {
     let data = tempfile::tempdir().expect("tmp");
+    if std::env::var_os("VIGNETTE_BENCH_REAL").is_some() {
+        let shared = std::env::var_os("VIGNETTE_SHARED_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"));
+        let prompts = ["a dog in the snow", "children playing", "a man on a bike"];
+        while_indexing(data.path(), &shared.join("datasets/flickr8k-1k/images"), DEFAULT_PACK, &prompts);
+        return;
+    }
     let photos = tempfile::tempdir().expect("tmp");
     synthetic_photos(photos.path(), PHOTOS);
-    while_indexing(data.path(), photos.path());
+    while_indexing(data.path(), photos.path(), TINY_PACK, &["red", "green", "blue", "dark sea", "bright yellow"]);
     divan::main();
 }
+
+const TINY_PACK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/packs/tiny-aligned");
+const DEFAULT_PACK: &str = vignette::config::DEFAULT_PACK;
 
 /// CPU time consumed by the calling thread so far, in nanoseconds.
 #[allow(unsafe_code)] // One libc call: std has no per-thread CPU clock.
@@ -61,10 +75,10 @@ impl egui::DroppedFile for Dropped {
     }
 }
 
-fn harness(data: &Path) -> Harness<'static, VignetteApp> {
+fn harness(data: &Path, pack: &str) -> Harness<'static, VignetteApp> {
     let config = Config {
         data_dir: data.to_path_buf(),
-        pack: concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/packs/tiny-aligned").to_owned(),
+        pack: pack.to_owned(),
         provider: Provider::Cpu,
         threads: 2,
     };
@@ -87,8 +101,8 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
 
-fn while_indexing(data: &Path, photos: &Path) {
-    let mut h = harness(data);
+fn while_indexing(data: &Path, photos: &Path, pack: &str, prompts: &[&str]) {
+    let mut h = harness(data, pack);
     h.step();
     h.input_mut()
         .dropped_files
@@ -119,7 +133,7 @@ fn while_indexing(data: &Path, photos: &Path) {
     }
     // Keystroke to results: type one letter, step until the answer for it is on screen.
     let mut lat = Vec::new();
-    for word in ["red", "green", "blue", "dark sea", "bright yellow"] {
+    for word in prompts {
         h.get_by_role_and_label(egui::Role::TextInput, "Search").focus();
         h.step();
         for ch in word.chars() {
@@ -150,7 +164,7 @@ fn frame_idle_grid(bencher: divan::Bencher) {
     let data = tempfile::tempdir().expect("tmp");
     let photos = tempfile::tempdir().expect("tmp");
     synthetic_photos(photos.path(), PHOTOS);
-    let mut h = harness(data.path());
+    let mut h = harness(data.path(), TINY_PACK);
     h.step();
     h.input_mut()
         .dropped_files

@@ -21,7 +21,7 @@ use super::state::Settings;
 use super::status::JobView;
 use super::tasks::{self, Bg, Library, Tasks};
 use super::thumbs::Thumbs;
-use super::{folders, grid, preview, search_bar, settings, skipped, status, theme};
+use super::{folders, grid, models_page, preview, search_bar, settings, skipped, status, theme};
 
 /// Most results a query returns (ranked); the minimum-score slider cuts further.
 pub const MAX_RESULTS: usize = 5_000;
@@ -107,13 +107,16 @@ pub struct VignetteApp {
     pub(super) preview: preview::Preview,
     pub(super) messages: Vec<Message>,
     pub(super) packs: Vec<String>,
+    pub(super) models: models_page::ModelsPage,
     pub(super) commands: Vec<Command>,
 }
 
 impl VignetteApp {
     /// Build the app from eframe's creation context (restores persisted settings).
     pub fn new(cc: &eframe::CreationContext<'_>, config: Config) -> VignetteApp {
-        Self::with_settings(&cc.egui_ctx, config, Settings::load(cc.storage))
+        let mut app = Self::with_settings(&cc.egui_ctx, config, Settings::load(cc.storage));
+        app.use_model_catalogue(std::env::var_os("VIGNETTE_CATALOGUE").map(PathBuf::from));
+        app
     }
 
     /// Build the app with explicit settings (tests, benchmarks).
@@ -126,6 +129,7 @@ impl VignetteApp {
             base: config,
             settings,
             tasks: Tasks::new(Arc::clone(&waker)),
+            models: models_page::ModelsPage::new(Arc::clone(&waker)),
             waker,
             epoch: 0,
             engine: None,
@@ -292,6 +296,9 @@ impl eframe::App for VignetteApp {
             .map(|w| w.responses.try_iter().collect())
             .unwrap_or_default();
         answers.into_iter().for_each(|r| self.on_search(r));
+        if let Some(packs) = self.models.logic() {
+            self.packs = packs;
+        }
         let dropped: Vec<PathBuf> = ctx.input(|i| i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).collect());
         if !dropped.is_empty() {
             self.commands.push(Command::AddPaths(dropped));
@@ -364,6 +371,10 @@ impl eframe::App for VignetteApp {
                 engine_error: self.engine_error.as_deref(),
             };
             cmds.push(settings::window(&ctx, &view, &mut self.settings));
+        }
+        if self.settings.show_models {
+            let config = self.config();
+            cmds.push(self.models.window(&ctx, &config, &mut self.settings));
         }
         if self.settings.show_skipped {
             skipped::window(&ctx, &self.library.skipped, &mut self.settings.show_skipped);

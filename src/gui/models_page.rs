@@ -24,7 +24,7 @@ use crate::jobs::{CancelToken, Waker};
 use crate::model::manager::EntryState;
 
 use super::app::{Command, VignetteApp};
-use super::models_tasks::{EntryRow, Msg, Notice, PackRow, Progress, Snapshot, Worker};
+use super::models_tasks::{EntryRow, Msg, Notice, PackRow, Progress, Snapshot, Worker, size};
 use super::state::Settings;
 
 /// The operation in flight.
@@ -384,26 +384,5 @@ impl ModelsPage {
                 }
             });
         });
-    }
-}
-
-/// A byte count for people: kB below a megabyte, MB with one decimal above.
-fn size(bytes: u64) -> String {
-    if bytes < 1_000_000 {
-        format!("{:.0} kB", bytes as f64 / 1e3)
-    } else {
-        format!("{:.1} MB", bytes as f64 / 1e6)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::size;
-
-    #[test]
-    fn sizes_read_plainly() {
-        assert_eq!(size(0), "0 kB");
-        assert_eq!(size(300_000), "300 kB");
-        assert_eq!(size(351_234_567), "351.2 MB");
     }
 }

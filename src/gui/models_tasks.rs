@@ -297,3 +297,55 @@ impl Worker {
         })
     }
 }
+
+/// A byte count for people: kB below a megabyte, MB with one decimal above.
+pub fn size(bytes: u64) -> String {
+    if bytes < 1_000_000 {
+        format!("{:.0} kB", bytes as f64 / 1e3)
+    } else {
+        format!("{:.1} MB", bytes as f64 / 1e6)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn broken_packs_are_listed_with_their_error() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let broken = dir.path().join("broken");
+        std::fs::create_dir_all(&broken).expect("mkdir");
+        std::fs::write(broken.join(crate::model::pack::MANIFEST), "not = [toml").expect("write");
+        std::fs::create_dir_all(dir.path().join(".staging-x")).expect("mkdir");
+        let snap = snapshot(dir.path(), None);
+        assert_eq!(snap.installed_names(), ["broken"]);
+        let installed = snap.installed.expect("listed");
+        assert_eq!(installed.len(), 1, "staging folders are not packs");
+        assert_eq!(installed[0].name, "broken");
+        let err = installed[0].summary.as_ref().expect_err("broken");
+        assert!(err.contains("pack.toml"), "{err}");
+        assert!(
+            snap.entries
+                .expect("built-in catalogue")
+                .iter()
+                .any(|e| e.name == "clip-vit-b32")
+        );
+    }
+
+    #[test]
+    fn an_unreadable_catalogue_is_an_error_not_an_empty_list() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let snap = snapshot(dir.path(), Some(&dir.path().join("missing.toml")));
+        let err = snap.entries.expect_err("missing catalogue");
+        assert!(err.contains("missing.toml"), "{err}");
+        assert!(snap.installed.expect("listed").is_empty());
+    }
+
+    #[test]
+    fn sizes_read_plainly() {
+        assert_eq!(size(0), "0 kB");
+        assert_eq!(size(300_000), "300 kB");
+        assert_eq!(size(351_234_567), "351.2 MB");
+    }
+}

@@ -151,3 +151,40 @@ fn use_this_pack_switches_the_engine_and_protects_the_pack_in_use() {
     assert!(!has_label_containing(&h, "Cannot open the model pack"));
     h.check_accessibility();
 }
+
+#[test]
+fn a_failed_download_is_shown_plainly_and_resumes() {
+    let env = TestEnv::new();
+    let (server, catalogue) = served_catalogue(&env);
+    server.truncate_once("weights.bin");
+    let target = env.data().join("packs/tiny-test");
+    let mut h = harness(&env.data(), catalogue);
+    open_models(&mut h);
+    h.get_by_role_and_label(Role::Button, "Install").click();
+    step_until(&mut h, "the partial download offered for resuming", WAIT, |h| {
+        has_button(h, "Resume download")
+    });
+    assert!(
+        has_label_containing(&h, "Cannot install tiny-test") && has_label_containing(&h, "weights.bin"),
+        "the error names the pack and the file"
+    );
+    assert!(
+        has_label_containing(&h, "Partial download: "),
+        "the partial bytes are shown"
+    );
+    assert!(!target.exists(), "never a half-installed pack");
+    h.check_accessibility();
+    h.get_by_role_and_label(Role::Button, "Resume download").click();
+    step_until(&mut h, "tiny-test installed after resuming", WAIT, |h| {
+        has_label(h, "Installed")
+    });
+    assert!(target.join("pack.toml").is_file());
+    assert!(
+        server
+            .seen()
+            .iter()
+            .any(|s| s.path == "weights.bin" && s.range.is_some()),
+        "the second attempt asked for the rest only: {:?}",
+        server.seen()
+    );
+}

@@ -21,7 +21,7 @@ use super::state::Settings;
 use super::status::JobView;
 use super::tasks::{self, Bg, Library, Tasks};
 use super::thumbs::Thumbs;
-use super::{folders, grid, preview, search_bar, settings, skipped, status, theme, train_panel};
+use super::{folders, grid, models_page, preview, search_bar, settings, skipped, status, theme, train_panel};
 
 /// Most results a query returns (ranked); the minimum-score slider cuts further.
 pub const MAX_RESULTS: usize = 5_000;
@@ -114,13 +114,16 @@ pub struct VignetteApp {
     pub(super) messages: Vec<Message>,
     pub(super) packs: Vec<String>,
     pub(super) train: train_panel::TrainPanel,
+    pub(super) models: models_page::ModelsPage,
     pub(super) commands: Vec<Command>,
 }
 
 impl VignetteApp {
     /// Build the app from eframe's creation context (restores persisted settings).
     pub fn new(cc: &eframe::CreationContext<'_>, config: Config) -> VignetteApp {
-        Self::with_settings(&cc.egui_ctx, config, Settings::load(cc.storage))
+        let mut app = Self::with_settings(&cc.egui_ctx, config, Settings::load(cc.storage));
+        app.use_model_catalogue(std::env::var_os("VIGNETTE_CATALOGUE").map(PathBuf::from));
+        app
     }
 
     /// Build the app with explicit settings (tests, benchmarks).
@@ -134,6 +137,7 @@ impl VignetteApp {
             settings,
             tasks: Tasks::new(Arc::clone(&waker)),
             train: train_panel::TrainPanel::new(Arc::clone(&waker)),
+            models: models_page::ModelsPage::new(Arc::clone(&waker)),
             waker,
             epoch: 0,
             engine: None,
@@ -301,6 +305,9 @@ impl eframe::App for VignetteApp {
             .unwrap_or_default();
         answers.into_iter().for_each(|r| self.on_search(r));
         self.commands.extend(self.train.poll());
+        if let Some(packs) = self.models.logic() {
+            self.packs = packs;
+        }
         let dropped: Vec<PathBuf> = ctx.input(|i| i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).collect());
         if self.train.takes_drop(ctx.pointer_latest_pos()) {
             dropped.into_iter().take(1).for_each(|p| self.train.dropped(p));
@@ -378,6 +385,10 @@ impl eframe::App for VignetteApp {
         }
         if self.train.open {
             cmds.push(self.train.window(&ctx, self.engine.as_ref()));
+        }
+        if self.settings.show_models {
+            let config = self.config();
+            cmds.push(self.models.window(&ctx, &config, &mut self.settings));
         }
         if self.settings.show_skipped {
             skipped::window(&ctx, &self.library.skipped, &mut self.settings.show_skipped);

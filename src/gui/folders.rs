@@ -74,6 +74,7 @@ pub fn ui(ui: &mut Ui, view: &View<'_>, settings: &mut Settings) -> Command {
         }
         ui.toggle_value(&mut settings.show_skipped, format!("Skipped files ({})", view.skipped));
         ui.toggle_value(&mut settings.show_settings, "Settings");
+        ui.toggle_value(&mut settings.show_models, "Models…");
     });
     cmd
 }

@@ -12,6 +12,8 @@ mod commands;
 mod events;
 mod folders;
 pub mod grid;
+mod models_page;
+mod models_tasks;
 mod preview;
 mod search_bar;
 mod settings;

@@ -28,6 +28,8 @@ pub struct Settings {
     pub show_settings: bool,
     /// Skipped-files window open.
     pub show_skipped: bool,
+    /// Models window open.
+    pub show_models: bool,
     /// Model pack chosen in the GUI.
     pub pack: Option<String>,
     /// Execution provider chosen in the GUI.
@@ -47,6 +49,7 @@ impl Default for Settings {
             show_preview: true,
             show_settings: false,
             show_skipped: false,
+            show_models: false,
             pack: None,
             provider: None,
             threads: None,

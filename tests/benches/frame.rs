@@ -31,12 +31,22 @@ fn main() {
             .map(PathBuf::from)
             .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"));
         let prompts = ["a dog in the snow", "children playing", "a man on a bike"];
-        while_indexing(data.path(), &shared.join("datasets/flickr8k-1k/images"), DEFAULT_PACK, &prompts);
+        while_indexing(
+            data.path(),
+            &shared.join("datasets/flickr8k-1k/images"),
+            DEFAULT_PACK,
+            &prompts,
+        );
         return;
     }
     let photos = tempfile::tempdir().expect("tmp");
     synthetic_photos(photos.path(), PHOTOS);
-    while_indexing(data.path(), photos.path(), TINY_PACK, &["red", "green", "blue", "dark sea", "bright yellow"]);
+    while_indexing(
+        data.path(),
+        photos.path(),
+        TINY_PACK,
+        &["red", "green", "blue", "dark sea", "bright yellow"],
+    );
     divan::main();
 }
 

@@ -14,7 +14,7 @@ use vignette::gui::state::Settings;
 use vignette::model::runtime::Provider;
 
 /// The tiny colour pack: "red" ranks red photos first.
-fn tiny_config(data: &Path) -> Config {
+pub fn tiny_config(data: &Path) -> Config {
     Config {
         data_dir: data.to_path_buf(),
         pack: concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/packs/tiny-aligned").to_owned(),

@@ -6,6 +6,7 @@
 
 mod cli;
 mod gui;
+mod gui_models;
 mod index;
 mod models;
 mod models_clip;

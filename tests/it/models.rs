@@ -1,7 +1,7 @@
 //! The model manager against a local HTTP server: install, resume, checksum and HTTP failures, cancel,
 //! import and remove, and the invariant that a failed install never leaves a pack folder behind.
 
-mod server;
+pub(crate) mod server;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -18,7 +18,7 @@ const PACK_FILES: [&str; 3] = ["image.onnx", "text.onnx", "tokenizer.json"];
 const WEIGHTS: &str = "weights.bin";
 
 /// The tiny-aligned pack's files plus a 300 kB blob (so downloads span several reads).
-fn served_files() -> HashMap<String, Vec<u8>> {
+pub(crate) fn served_files() -> HashMap<String, Vec<u8>> {
     let mut m: HashMap<String, Vec<u8>> = PACK_FILES
         .iter()
         .map(|f| {
@@ -54,7 +54,11 @@ fn catalogue(server: &Server, files: &HashMap<String, Vec<u8>>, edit: &dyn Fn(&s
     Catalogue::parse(&catalogue_text(server, files, edit), Path::new("test catalogue")).expect("catalogue")
 }
 
-fn catalogue_text(server: &Server, files: &HashMap<String, Vec<u8>>, edit: &dyn Fn(&str, &mut [String; 3])) -> String {
+pub(crate) fn catalogue_text(
+    server: &Server,
+    files: &HashMap<String, Vec<u8>>,
+    edit: &dyn Fn(&str, &mut [String; 3]),
+) -> String {
     let mut t = String::from(
         "[[pack]]\nname = \"tiny-test\"\ntitle = \"Tiny\"\nlicence = \"MIT\"\nrepository = \"local\"\nrevision = \"0000000000000000000000000000000000000000\"\n",
     );

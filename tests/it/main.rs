@@ -1,8 +1,9 @@
 //! The one integration-test binary (one link step instead of one per file).
 //!
-//! Layers: `models` installs packs from a local HTTP server; `index`/`cli` use the tiny committed colour packs (fast, deterministic); `gui` drives the real
-//! app through egui_kittest; `real_models` runs the real seed encoders on the shared flickr8k-1k photos
-//! (fails under CI when the shared folder is missing, skips with a message elsewhere).
+//! Layers: `index`, `cli`, `models` and `models_clip` use the tiny committed packs and a local HTTP server on
+//! 127.0.0.1 (fast, deterministic); `gui` and `gui_models` drive the real app through egui_kittest;
+//! `real_models` runs the real seed encoders on the shared flickr8k-1k photos (fails under CI when the
+//! shared folder is missing, skips with a message elsewhere).
 
 mod cli;
 mod gui;

@@ -76,16 +76,7 @@ pub(crate) fn with_progress<T>(
 ) -> anyhow::Result<T> {
     let cancel = CancelToken::new();
     on_ctrl_c(&cancel);
-    let bar = if quiet {
-        ProgressBar::hidden()
-    } else {
-        ProgressBar::new(0)
-    };
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} {per_sec} ETA {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
+    let bar = progress_bar(quiet, "{spinner} {msg} [{bar:30}] {pos}/{len} {per_sec} ETA {eta}");
     bar.set_message("scanning");
     let emit = |e: JobEvent| match e {
         JobEvent::Started { total } => {
@@ -100,6 +91,21 @@ pub(crate) fn with_progress<T>(
     let out = job(&emit, &cancel);
     bar.finish_and_clear();
     Ok(out?)
+}
+
+/// A terminal progress bar with `template` (hidden when `quiet`).
+pub(crate) fn progress_bar(quiet: bool, template: &str) -> ProgressBar {
+    let bar = if quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(0)
+    };
+    bar.set_style(
+        ProgressStyle::with_template(template)
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar
 }
 
 /// Make Ctrl-C cancel `token` (the handler is installed once and cancels the newest token).

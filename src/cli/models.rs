@@ -8,7 +8,6 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::{Args, Subcommand};
-use indicatif::{ProgressBar, ProgressStyle};
 use vignette::config::Config;
 use vignette::jobs::CancelToken;
 use vignette::model::manager::{Catalogue, EntryState, InstallEvent, Manager};
@@ -102,18 +101,11 @@ fn list(manager: &Manager) -> anyhow::Result<ExitCode> {
 
 fn install(manager: &Manager, name: &str, quiet: bool) -> anyhow::Result<ExitCode> {
     let cancel = CancelToken::new();
-    let c = cancel.clone();
     // Ctrl-C keeps the .part files: the next install resumes.
-    let _ = ctrlc::set_handler(move || c.cancel());
-    let bar = if quiet {
-        ProgressBar::hidden()
-    } else {
-        ProgressBar::new(0)
-    };
-    bar.set_style(
-        ProgressStyle::with_template("{msg:30!} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
+    super::index::on_ctrl_c(&cancel);
+    let bar = super::index::progress_bar(
+        quiet,
+        "{msg:30!} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
     );
     let on_event = |e: InstallEvent| match e {
         InstallEvent::Started { total_bytes, .. } => bar.set_length(total_bytes),

@@ -47,18 +47,12 @@ pub fn run(config: Config, args: &IndexArgs, quiet: bool) -> anyhow::Result<Exit
     } else if !quiet {
         print_summary(&summary);
     }
-    Ok(if summary_cancelled(&summary) {
+    Ok(if summary.cancelled {
         ExitCode::from(130)
     } else {
         ExitCode::SUCCESS
     })
 }
-
-fn summary_cancelled(_s: &IndexSummary) -> bool {
-    CANCELLED.load(std::sync::atomic::Ordering::SeqCst)
-}
-
-static CANCELLED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// Run an indexing job with a terminal progress bar; Ctrl-C cancels between batches.
 pub(crate) fn index_with_progress(
@@ -117,7 +111,6 @@ pub(crate) fn on_ctrl_c(token: &CancelToken) {
     }
     INSTALLED.call_once(|| {
         let installed = ctrlc::set_handler(|| {
-            CANCELLED.store(true, std::sync::atomic::Ordering::SeqCst);
             if let Some(t) = CURRENT.lock().ok().and_then(|c| c.clone()) {
                 t.cancel();
             }

@@ -55,6 +55,8 @@ pub struct IndexSummary {
     /// Seconds spent inside the image encoder.
     pub encoder_seconds: f64,
     pub provider: String,
+    /// The run was cancelled; what it committed stays.
+    pub cancelled: bool,
 }
 
 enum Item {
@@ -184,17 +186,13 @@ pub fn run_index(
         let _ = t.join();
     });
     summary.seconds = t0.elapsed().as_secs_f64();
-    if let Err(e) = result {
-        if cancel.is_cancelled() {
-            emit(JobEvent::Cancelled(summary.clone()));
-            return Ok(summary);
-        }
-        return Err(e);
-    }
+    // A cancelled run may also have failed (an aborted ONNX run): cancelling is what the user sees.
     if cancel.is_cancelled() {
+        summary.cancelled = true;
         emit(JobEvent::Cancelled(summary.clone()));
         return Ok(summary);
     }
+    result?;
     let gone: Vec<PathBuf> = vanished.into_values().flatten().collect();
     index.remove_paths(&gone)?;
     summary.removed += gone.len();

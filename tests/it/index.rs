@@ -164,6 +164,7 @@ fn cancel_keeps_committed_batches_and_resumes() {
         "{:?}",
         events.last()
     );
+    assert!(summary.cancelled, "the summary says the run was cancelled");
     let stored = engine.index().expect("index").stats().expect("stats").photos as usize;
     assert_eq!(stored, summary.indexed);
     assert!((8..40).contains(&stored), "{stored}");

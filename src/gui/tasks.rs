@@ -168,7 +168,7 @@ pub fn check_paths(paths: Vec<PathBuf>) -> Bg {
 
 /// Decode a photo for the preview, no larger than `max_side` on its longer side.
 pub fn load_preview(path: &Path, max_side: u32) -> Result<egui::ColorImage, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let bytes = crate::library::decode::read_photo(path).map_err(|e| e.to_string())?;
     let decoded = crate::library::decode::decode(path, &bytes, max_side / 2).map_err(|e| e.to_string())?;
     let mut img = image::DynamicImage::ImageRgb8(decoded.image);
     if img.width().max(img.height()) > max_side {
@@ -197,7 +197,7 @@ pub fn installed_packs(config: &Config) -> Vec<String> {
 /// Put a photo on the clipboard as an image; on Linux the thread keeps serving it until replaced.
 pub fn copy_image(path: &Path) -> Bg {
     let result = (|| -> Result<(), String> {
-        let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let bytes = crate::library::decode::read_photo(path).map_err(|e| e.to_string())?;
         let decoded = crate::library::decode::decode(path, &bytes, u32::MAX).map_err(|e| e.to_string())?;
         let rgba = image::DynamicImage::ImageRgb8(decoded.image).to_rgba8();
         let data = arboard::ImageData {

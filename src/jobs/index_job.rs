@@ -244,9 +244,10 @@ fn decode_worker(
     spec: &crate::model::pack::ImageSpec,
 ) {
     for file in rx {
-        let item = match std::fs::read(&file.path) {
+        // Capped read: a file over the size limit is refused before its bytes are read.
+        let item = match decode::read_photo(&file.path) {
             Err(e) => Item::Failed {
-                reason: format!("cannot read: {e}"),
+                reason: short_reason(&e),
                 file,
             },
             Ok(bytes) => {
@@ -284,6 +285,7 @@ fn decode_worker(
 fn short_reason(e: &Error) -> String {
     match e {
         Error::Decode { message, .. } => message.clone(),
+        Error::Io { action, source, .. } => format!("{action}: {source}"),
         other => other.to_string(),
     }
 }

@@ -11,8 +11,11 @@ use std::time::UNIX_EPOCH;
 
 use crate::index::FileState;
 
-/// Extensions of the formats we decode.
-pub const EXTENSIONS: &[&str] = &["jpg", "jpeg", "jpe", "png", "webp", "gif", "bmp", "tif", "tiff"];
+/// Extensions of the formats we decode (see `decode` for which decoder reads each).
+pub const EXTENSIONS: &[&str] = &[
+    "jpg", "jpeg", "jpe", "png", "webp", "gif", "bmp", "tif", "tiff", "heic", "heif", "hif", "avif", "jxl", "dng",
+    "cr2", "cr3", "nef", "arw", "raf", "orf", "rw2",
+];
 
 /// Whether a path looks like a photo we can decode.
 pub fn is_photo(path: &Path) -> bool {

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::engine::Engine;
-use crate::error::{Error, IoContext, Result};
+use crate::error::{Error, Result};
 use crate::index::Vectors;
 use crate::library::decode;
 use crate::model::encoders::{ImageEncoder, TextEncoder, normalise_rows};
@@ -183,7 +183,7 @@ impl Searcher {
             let hv = self.head.as_ref().map(|h| h.row(row).to_vec());
             return Ok((self.table.data[row * dim..(row + 1) * dim].to_vec(), hv));
         }
-        let bytes = std::fs::read(path).at("cannot read query photo", path)?;
+        let bytes = decode::read_photo(path)?;
         let spec = &self.engine.pack.manifest.image;
         let d = decode::decode(path, &bytes, spec.size)?;
         let tensor = preprocess::tensor(&d.image, spec)?;

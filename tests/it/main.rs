@@ -6,6 +6,8 @@
 //! shared folder is missing, skips with a message elsewhere).
 
 mod cli;
+mod decode_limits;
+mod formats;
 mod gui;
 mod gui_models;
 mod index;

@@ -68,7 +68,8 @@ fn absurd_sizes_are_refused_from_the_header() {
 }
 
 /// Run `cmd` and return its exit status and peak resident memory (VmHWM, from `wait4`'s rusage) in KB.
-#[allow(unsafe_code)]
+// The child is reaped by `wait4` (which returns its rusage), not by `Child::wait`.
+#[allow(unsafe_code, clippy::zombie_processes)]
 fn run_measured(cmd: &mut Command) -> (i32, i64, String) {
     let child = cmd
         .stdout(std::process::Stdio::piped())

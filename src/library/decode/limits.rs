@@ -161,7 +161,7 @@ mod tests {
             (100_000, 100_000),
             (20_000, 20_000),
         ] {
-            let e = check_size(p, w, h).err().expect("refused");
+            let e = check_size(p, w, h).expect_err("refused");
             assert!(e.to_string().contains(&format!("{w}x{h}")), "{e}");
         }
     }
@@ -188,7 +188,7 @@ mod tests {
         let p = dir.path().join("big.jpg");
         let f = std::fs::File::create(&p).expect("create");
         f.set_len(MAX_FILE_BYTES + 1).expect("sparse file");
-        let e = read_photo(&p).err().expect("refused");
+        let e = read_photo(&p).expect_err("refused");
         assert!(e.to_string().contains("MB limit"), "{e}");
         assert!(matches!(
             read_photo(&dir.path().join("none.jpg")),

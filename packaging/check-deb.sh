@@ -17,6 +17,8 @@ t1=$(date +%s)
 deb=$(ls -t "$target"/debian/vignette_*.deb | head -1)
 echo "== $deb ($(du -h "$deb" | cut -f1)), built in $((t1 - t0)) s"
 dpkg-deb --info "$deb" | sed -n '/Package:/,$p'
+# HEIC/AVIF decoding loads libheif at run time, so the package must pull it in.
+dpkg-deb -f "$deb" Depends | grep -q 'libheif1' || { echo "Depends lacks libheif1" >&2; exit 1; }
 
 echo "== contents"
 list=$(dpkg-deb --contents "$deb" | awk '{print $6}')

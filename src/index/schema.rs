@@ -193,3 +193,45 @@ fn retry_busy<T>(mut f: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schema_1_index_is_migrated_in_place() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("old.sqlite");
+        let conn = Connection::open(&path).expect("open");
+        conn.execute_batch(
+            "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+             CREATE TABLE folders(path TEXT PRIMARY KEY);
+             CREATE TABLE photos(id INTEGER PRIMARY KEY, path TEXT UNIQUE NOT NULL, size INTEGER NOT NULL,
+                mtime_ns INTEGER NOT NULL, hash BLOB NOT NULL, width INTEGER NOT NULL, height INTEGER NOT NULL,
+                embedding BLOB NOT NULL, features BLOB NOT NULL, thumb BLOB NOT NULL);
+             CREATE TABLE skipped(path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+                reason TEXT NOT NULL);
+             INSERT INTO meta VALUES ('schema', '1'), ('fingerprint', 'fp'), ('dim', '1');
+             INSERT INTO folders VALUES ('/p');
+             INSERT INTO photos VALUES (1, '/p/a.jpg', 1, 1, zeroblob(32), 1, 1, zeroblob(4), zeroblob(4), x'00');
+             INSERT INTO skipped VALUES ('/p/locked.jpg', 1, 1, 'cannot read: Permission denied'),
+                                        ('/p/bad.jpg', 1, 1, 'not a recognised image format');",
+        )
+        .expect("old schema");
+        drop(conn);
+        let idx = Index::open(&path, "fp", 1).expect("migrated");
+        assert_eq!(idx.folders().expect("folders"), [std::path::PathBuf::from("/p")]);
+        assert_eq!(idx.states().expect("states")[0].path, Path::new("/p/a.jpg"));
+        let skipped = idx.skipped().expect("skipped");
+        assert_eq!(
+            skipped.len(),
+            1,
+            "the I/O skip is dropped so the file is retried: {skipped:?}"
+        );
+        assert_eq!(idx.folder_status().expect("status")[0].photos, 1);
+        idx.set_folder_offline(Path::new("/p"), Some("gone"))
+            .expect("offline column exists");
+        drop(idx);
+        Index::open(&path, "fp", 1).expect("opens again as schema 2");
+    }
+}

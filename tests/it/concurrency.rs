@@ -143,3 +143,20 @@ fn search_reads_vectors_and_features_from_one_snapshot() {
     assert_eq!(vectors.ids.len(), 6);
     assert_eq!(reader.vectors_after(0).expect("fresh read").ids.len(), 5);
 }
+
+#[test]
+fn a_second_pack_install_is_busy() {
+    use vignette::model::manager::{Catalogue, Manager};
+    let env = TestEnv::new();
+    let packs = env.data().join("packs");
+    let held = WriteLock::acquire(&packs.with_extension("lock"), "installing a model pack").expect("lock");
+    let m = Manager::new(packs, Catalogue::builtin().expect("catalogue"));
+    let pack = crate::support::tiny_pack("tiny-aligned");
+    let e = m.import(&pack).expect_err("busy while another install runs");
+    assert!(
+        matches!(&e, Error::Busy(m) if m.contains("installing a model pack")),
+        "{e}"
+    );
+    drop(held);
+    m.import(&pack).expect("imports once the other install is done");
+}

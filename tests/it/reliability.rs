@@ -152,3 +152,16 @@ fn undecodable_files_are_remembered_and_unreadable_ones_retried() {
         assert_eq!((s.indexed, s.skipped.len()), (1, 0), "retried after chmod: {s:?}");
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn data_folder_is_created_private() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let env = three_photos();
+    let engine = env.engine("tiny-aligned");
+    env.index(&engine);
+    for d in [env.data(), env.data().join("indexes")] {
+        let mode = std::fs::metadata(&d).expect("stat").permissions().mode();
+        assert_eq!(mode & 0o077, 0, "{} is {mode:o}", d.display());
+    }
+}

@@ -97,9 +97,10 @@ impl Manager {
         &self.catalogue
     }
 
-    /// The installer's lock: one install, import or removal at a time per packs folder, across processes.
+    /// The installer's lock (`packs.lock` beside the packs folder): one install, import or removal at a
+    /// time per packs folder, across processes.
     fn lock(&self, what: &str) -> Result<crate::index::WriteLock> {
-        crate::index::WriteLock::acquire(&self.packs_dir.join(".install.lock"), what)
+        crate::index::WriteLock::acquire(&self.packs_dir.with_extension("lock"), what)
     }
 
     fn staging(&self, name: &str) -> PathBuf {

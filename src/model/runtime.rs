@@ -438,3 +438,21 @@ fn provider_label(name: &str) -> &'static str {
         _ => "CPU",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cached_library_that_is_not_the_pinned_one_is_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let fake = dir.path().join(LIB_NAME);
+        std::fs::write(&fake, b"not onnxruntime").expect("write");
+        assert!(!is_pinned_library(&fake));
+        assert!(
+            LIBRARIES
+                .iter()
+                .all(|(arch, _)| WHEELS.iter().any(|(a, _, _)| a == arch))
+        );
+    }
+}

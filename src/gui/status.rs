@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use egui::Ui;
 
-use super::app::{Command, Message, SearchView};
+use super::command::{Command, Message, SearchView};
 use crate::jobs::JobEvent;
 
 /// What the user sees of the indexing job.

@@ -7,16 +7,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::{Error, Result};
 use crate::index::{SCHEMA_VERSION, from_blob_into, to_blob};
-
-/// What the index remembers of a file to decide whether it changed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileState {
-    pub id: i64,
-    pub path: PathBuf,
-    pub size: u64,
-    pub mtime_ns: i64,
-    pub hash: [u8; 32],
-}
+use crate::library::FileState;
 
 /// A photo ready to be written.
 #[derive(Debug, Clone)]
@@ -78,8 +69,7 @@ pub struct Index {
 }
 
 pub(super) fn path_str(p: &Path) -> Result<&str> {
-    p.to_str()
-        .ok_or_else(|| Error::Other(format!("path is not valid UTF-8: {}", p.display())))
+    p.to_str().ok_or_else(|| Error::NotUtf8(p.to_path_buf()))
 }
 
 impl Index {

@@ -5,7 +5,9 @@
 //! `real_models` runs the real seed encoders on the shared flickr8k-1k photos (fails under CI when the
 //! shared folder is missing, skips with a message elsewhere).
 
+mod architecture;
 mod cli;
+mod flickr_bench;
 mod gui;
 mod gui_models;
 mod index;
@@ -13,3 +15,4 @@ mod models;
 mod models_clip;
 mod real_models;
 mod support;
+mod workspace;

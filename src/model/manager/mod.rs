@@ -24,8 +24,8 @@ use std::path::{Path, PathBuf};
 
 pub use catalogue::{BUILTIN, Catalogue, Entry, RemoteFile, check_name};
 
+use crate::cancel::CancelToken;
 use crate::error::{Error, IoContext, Result};
-use crate::jobs::CancelToken;
 use crate::model::pack::{MANIFEST, Pack};
 
 /// Progress of an install, in order: `Started`, per file `File` then `Progress`*, then `Installed`.
@@ -142,22 +142,24 @@ impl Manager {
     pub fn install(&self, name: &str, on_event: &dyn Fn(InstallEvent), cancel: &CancelToken) -> Result<PathBuf> {
         let entry = self.catalogue.get(name).ok_or_else(|| {
             let known: Vec<&str> = self.catalogue.packs.iter().map(|e| e.name.as_str()).collect();
-            Error::Other(format!(
-                "no pack {name:?} in the catalogue (available: {})",
-                known.join(", ")
-            ))
+            Error::NoSuchPack {
+                name: name.to_owned(),
+                place: format!("the catalogue (available: {})", known.join(", ")),
+            }
         })?;
         if let Some(why) = entry.unverified_reason() {
-            return Err(Error::Other(format!(
-                "refusing to install {name:?}: {why}; nothing was downloaded"
-            )));
+            return Err(Error::Refused {
+                action: "install",
+                name: name.to_owned(),
+                why: format!("{why}; nothing was downloaded"),
+            });
         }
         let target = self.packs_dir.join(name);
         if target.exists() {
-            return Err(Error::Other(format!(
-                "pack {name:?} is already installed (remove it first): {}",
-                target.display()
-            )));
+            return Err(Error::AlreadyInstalled {
+                name: name.to_owned(),
+                path: target,
+            });
         }
         let staging = self.staging(name);
         std::fs::create_dir_all(&staging).at("cannot create staging folder", &staging)?;
@@ -194,7 +196,12 @@ impl Manager {
         let mut before = 0u64;
         for f in &entry.files {
             let (Some(size), Some(sha256)) = (f.size, f.sha256.as_deref()) else {
-                return Err(Error::Other(format!("{}: unpinned file", f.path)).into());
+                return Err(Error::Refused {
+                    action: "install",
+                    name: entry.name.clone(),
+                    why: format!("{} is not pinned to a size and SHA-256", f.path),
+                }
+                .into());
             };
             let dest = staging.join(&f.path);
             let part = download::part_path(&dest);
@@ -231,10 +238,10 @@ impl Manager {
         check_name(&name).map_err(|m| Error::pack(src.join(MANIFEST), m))?;
         let target = self.packs_dir.join(&name);
         if target.exists() {
-            return Err(Error::Other(format!(
-                "pack {name:?} is already installed (remove it first): {}",
-                target.display()
-            )));
+            return Err(Error::AlreadyInstalled {
+                name: name.to_owned(),
+                path: target,
+            });
         }
         let staging = self.staging(&name);
         let _ = std::fs::remove_dir_all(&staging);
@@ -250,7 +257,11 @@ impl Manager {
 
     /// Remove the installed pack `name` (and any interrupted download of it).
     pub fn remove(&self, name: &str) -> Result<()> {
-        check_name(name).map_err(Error::Other)?;
+        check_name(name).map_err(|why| Error::Refused {
+            action: "remove",
+            name: name.to_owned(),
+            why,
+        })?;
         let staging = self.staging(name);
         let had_staging = staging.exists();
         if had_staging {
@@ -261,10 +272,10 @@ impl Manager {
             if had_staging {
                 return Ok(());
             }
-            return Err(Error::Other(format!(
-                "no installed pack {name:?} in {}",
-                self.packs_dir.display()
-            )));
+            return Err(Error::NoSuchPack {
+                name: name.to_owned(),
+                place: self.packs_dir.display().to_string(),
+            });
         }
         // Rename first so the pack disappears at once, then delete at leisure.
         let doomed = self.packs_dir.join(format!(".removing-{name}"));
@@ -290,9 +301,11 @@ fn finish_staging(entry: &Entry, staging: &Path, target: &Path) -> Result<()> {
     if manifest.text.sha256.is_none() {
         manifest.text.sha256 = pin(&manifest.text.file);
     }
-    let text = toml::to_string(&manifest)
-        .map_err(|e| Error::Other(format!("cannot write the manifest of {}: {e}", entry.name)))?;
     let path = staging.join(MANIFEST);
+    let text = toml::to_string(&manifest).map_err(|source| Error::Toml {
+        path: path.clone(),
+        source,
+    })?;
     std::fs::write(&path, text).at("cannot write", &path)?;
     Pack::load(staging)?;
     std::fs::rename(staging, target).at("cannot move the pack into place", target)

@@ -47,6 +47,9 @@ pub fn run(config: Config, args: &InfoArgs) -> anyhow::Result<ExitCode> {
     outln!("  image encoder: {}", p.image_model.display())?;
     outln!("  text encoder:  {}", p.text_model.display())?;
     outln!("  licence:       {}", m.licence)?;
+    for dir in vignette::config::model_search_path(&engine.config, &m.name) {
+        outln!("  model path:    {}", dir.display())?;
+    }
     if let Some(h) = &m.head {
         outln!("  trained head:  {} (blend {:.2})", h.name, h.blend)?;
     }

@@ -14,6 +14,7 @@ use vignette::config::Config;
 use vignette::train::captions::{self, CaptionSet};
 use vignette::train::metrics::{Recall, RetrievalReport};
 use vignette::workspace::eval::evaluate_set;
+use vignette::workspace::train::SplitNames;
 
 /// Where captioned photos come from (shared by `eval` and `train`).
 #[derive(Debug, Args)]
@@ -36,7 +37,7 @@ impl CaptionArgs {
     }
 
     /// The whole caption set, and the split's `train` and `test` subsets when a split file is given.
-    pub(crate) fn load_with_split(&self) -> anyhow::Result<(CaptionSet, Option<(Vec<String>, Vec<String>)>)> {
+    pub(crate) fn load_with_split(&self) -> anyhow::Result<(CaptionSet, Option<SplitNames>)> {
         let set = load_subset(&self.captions, self.images.as_deref(), None, "")?;
         let Some(path) = &self.split else {
             return Ok((set, None));

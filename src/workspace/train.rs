@@ -27,12 +27,15 @@ use crate::train::{EpochReport, Evaluation, Head, HeadKind, TrainOptions, TrainO
 /// Share of the photos held out as the test part when no split is given.
 pub const TEST_FRACTION: f64 = 0.2;
 
+/// Image file names to train on and to test on, from a split file.
+pub type SplitNames = (Vec<String>, Vec<String>);
+
 /// What a training run needs.
 #[derive(Clone)]
 pub struct Plan {
     pub set: Arc<CaptionSet>,
     /// Image file names to train on and to test on, from a split file.
-    pub split: Option<(Vec<String>, Vec<String>)>,
+    pub split: Option<SplitNames>,
     /// Options; `kind` is set from the pack by [`train_and_test`].
     pub opts: TrainOptions,
 }

@@ -54,6 +54,8 @@ fn opened(env: &TestEnv, pack: &str) -> (Workspace, Vec<String>) {
     let mut seen = Vec::new();
     step_until(&mut ws, &mut seen, |e| matches!(e, Event::EngineOpened).then_some(()));
     assert!(ws.engine().is_some());
+    // The first library read (and the re-scan of remembered folders it triggers) comes next.
+    step_until(&mut ws, &mut seen, |e| matches!(e, Event::LibraryChanged).then_some(()));
     (ws, seen)
 }
 
@@ -79,7 +81,7 @@ fn index_search_and_remove_a_folder_without_a_ui() {
     assert!(seen.iter().any(|e| e == "index started"));
     // The run's end re-reads the library.
     let deadline = Instant::now() + Duration::from_secs(60);
-    while ws.library().photos.len() < 3 || ws.library_loading() {
+    while ws.library().photos.len() < 3 || ws.library_loading() || ws.indexing() {
         ws.poll();
         assert!(Instant::now() < deadline, "library never showed 3 photos: {seen:#?}");
         std::thread::sleep(Duration::from_millis(5));
@@ -254,7 +256,7 @@ fn train_test_and_save_through_the_workspace() {
 
     ws.save_head(engine, head, "colours".into());
     let saved = step_until(&mut ws, &mut seen, |e| match e {
-        Event::HeadSaved(r) => Some(r.as_ref().map(Clone::clone).map_err(Arc::clone)),
+        Event::HeadSaved(r) => Some(r.clone()),
         _ => None,
     });
     let saved = saved.expect("saved");

@@ -61,9 +61,6 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    /// A single-flight job was asked to start while one of its kind runs.
-    #[error("{0} is already running")]
-    Busy(&'static str),
     /// A lock was poisoned by a thread that panicked while holding it.
     #[error("internal state is unusable after a crash in another thread: {0}")]
     Poisoned(&'static str),
@@ -111,6 +108,9 @@ pub enum Error {
     /// A broken invariant: a bug in Vignette, not in the user's input.
     #[error("internal error (please report it): {0}")]
     Internal(&'static str),
+    /// Another process is writing (indexing, installing); the message names it.
+    #[error("busy: {0}")]
+    Busy(String),
     /// The job was cancelled by the user.
     #[error("cancelled")]
     Cancelled,

@@ -67,8 +67,15 @@ pub fn run(config: Config, args: &InfoArgs) -> anyhow::Result<ExitCode> {
         s.skipped,
         vignette::bytes::human_size(s.bytes_on_disk)
     )?;
-    for f in index.folders()? {
-        outln!("  folder:        {}", f.display())?;
+    for f in index.folder_status()? {
+        match &f.offline {
+            None => outln!("  folder:        {} ({} photos)", f.path.display(), f.photos)?,
+            Some(why) => outln!(
+                "  folder:        {} ({} photos kept, offline: {why})",
+                f.path.display(),
+                f.photos
+            )?,
+        }
     }
     match runtime::init() {
         Ok(rt) => {

@@ -36,7 +36,7 @@ impl<E: Send + 'static> JobSlot<E> {
         body: impl FnOnce(&Reporter<E>, &CancelToken) + Send + 'static,
     ) -> Result<()> {
         if self.job.is_some() {
-            return Err(Error::Busy(self.what));
+            return Err(self.busy_error());
         }
         self.job = Some(spawn(name, waker, CancelToken::new(), body)?);
         Ok(())
@@ -45,10 +45,14 @@ impl<E: Send + 'static> JobSlot<E> {
     /// Hold a job started elsewhere (e.g. [`super::spawn_index`]); refused while one runs.
     pub fn hold(&mut self, start: impl FnOnce() -> Result<Job<E>>) -> Result<()> {
         if self.job.is_some() {
-            return Err(Error::Busy(self.what));
+            return Err(self.busy_error());
         }
         self.job = Some(start()?);
         Ok(())
+    }
+
+    fn busy_error(&self) -> Error {
+        Error::Busy(format!("{} is already running", self.what))
     }
 
     /// Ask the running job (if any) to stop; its remaining events still arrive.
@@ -125,7 +129,8 @@ mod tests {
         .expect("first start");
         assert!(slot.busy());
         let err = slot.start("t", no_waker(), |_, _| {}).expect_err("second start");
-        assert!(matches!(err, Error::Busy("test job")), "{err}");
+        assert!(matches!(err, Error::Busy(_)), "{err}");
+        assert_eq!(err.to_string(), "busy: test job is already running");
         go_tx.send(()).expect("release");
         let mut got = Vec::new();
         while slot.busy() {

@@ -15,7 +15,8 @@ use crate::index::SkippedFile;
 pub struct FolderInfo {
     pub path: PathBuf,
     pub photos: usize,
-    /// Why the folder cannot be read now (missing, permissions), if it cannot.
+    /// Why the folder is offline: it cannot be read now (missing, permissions), or the last scan could
+    /// not list it completely. Its photos stay indexed and searchable.
     pub problem: Option<String>,
 }
 
@@ -34,12 +35,12 @@ pub fn read_library(engine: &Engine) -> Result<Library> {
     let mut states = index.states()?;
     states.sort_unstable_by_key(|s| s.id);
     let folders = index
-        .folders()?
+        .folder_status()?
         .into_iter()
-        .map(|path| {
-            let photos = states.iter().filter(|s| s.path.starts_with(&path)).count();
-            let problem = folder_problem(&path);
-            FolderInfo { path, photos, problem }
+        .map(|f| FolderInfo {
+            problem: folder_problem(&f.path).or(f.offline),
+            path: f.path,
+            photos: f.photos,
         })
         .collect();
     let skipped = index.skipped()?;

@@ -283,7 +283,8 @@ impl Workspace {
         }
         let epoch = self.epoch;
         self.spawn("remove-folder", move || {
-            let result = engine.index().and_then(|mut i| i.remove_folder(&path));
+            let lock = crate::index::WriteLock::for_index(&engine.index_path(), "removing a folder");
+            let result = lock.and_then(|_lock| engine.index().and_then(|mut i| i.remove_folder(&path)));
             Done::FolderRemoved { epoch, path, result }
         });
     }

@@ -153,7 +153,8 @@ fn indexing_is_single_flight_and_queues_the_rest() {
         ends += 1;
     }
     let starts = seen.iter().filter(|e| *e == "index started").count();
-    assert_eq!(starts, 2, "{seen:#?}");
+    // Two runs at least (a re-scan of the remembered folders may follow), never two at once (above).
+    assert!(starts >= 2, "{seen:#?}");
     let index = ws.engine().expect("engine").index().expect("index");
     assert_eq!(index.states().expect("states").len(), 12);
     assert_eq!(index.folders().expect("folders").len(), 2);

@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::model::runtime::Provider;
 
 /// Name of the embedded default pack.
-pub const DEFAULT_PACK: &str = "seed-effnet-minilm";
+pub use crate::model::pack::DEFAULT_PACK;
 
 /// Resolved settings.
 #[derive(Debug, Clone)]

@@ -88,7 +88,7 @@ impl Engine {
         let mut slot = self
             .bridge
             .lock()
-            .map_err(|_| crate::Error::Other("label cache lock poisoned".into()))?;
+            .map_err(|_| crate::Error::Poisoned("the label cache"))?;
         if let Some(b) = slot.as_ref() {
             return Ok(Some(Arc::clone(b)));
         }

@@ -54,6 +54,60 @@ pub enum Error {
     /// pack-relative file name; the URL comes last so the message reads cause first.
     #[error("cannot download {file}: {message}: {url}")]
     Download { file: String, url: String, message: String },
+    /// A worker thread could not be started (out of threads or memory).
+    #[error("cannot start the {name} thread: {source}")]
+    Thread {
+        name: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A lock was poisoned by a thread that panicked while holding it.
+    #[error("internal state is unusable after a crash in another thread: {0}")]
+    Poisoned(&'static str),
+    /// The desktop (clipboard, file manager) refused a request; `message` is its own description.
+    #[error("{action}: {message}")]
+    Desktop { action: &'static str, message: String },
+    /// A path the index or a manifest must store as text is not valid UTF-8.
+    #[error("path is not valid UTF-8: {}", .0.display())]
+    NotUtf8(PathBuf),
+    /// Exporting photos stopped at a file that could not be copied; the ones before it were copied.
+    #[error("exported {copied} of {total}; cannot copy {}: {source}", path.display())]
+    Export {
+        copied: usize,
+        total: usize,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The model manager has no such pack (`place`: the catalogue with its names, or the packs folder).
+    #[error("no pack {name:?} in {place}")]
+    NoSuchPack { name: String, place: String },
+    /// A pack of that name is installed already.
+    #[error("pack {name:?} is already installed (remove it first): {}", path.display())]
+    AlreadyInstalled { name: String, path: PathBuf },
+    /// The model manager refuses a request (an unpinned file, a bad pack name); nothing was changed.
+    #[error("refusing to {action} {name:?}: {why}")]
+    Refused {
+        action: &'static str,
+        name: String,
+        why: String,
+    },
+    /// A manifest could not be written as TOML.
+    #[error("cannot write the manifest: {source}: {}", path.display())]
+    Toml {
+        path: PathBuf,
+        #[source]
+        source: toml::ser::Error,
+    },
+    /// Resizing an image failed.
+    #[error("cannot resize the image: {0}")]
+    Resize(String),
+    /// The index changed under a reader that needs a consistent view; trying again is enough.
+    #[error("the index changed while loading; search again")]
+    IndexChanged,
+    /// A broken invariant: a bug in Vignette, not in the user's input.
+    #[error("internal error (please report it): {0}")]
+    Internal(&'static str),
     /// Another process is writing (indexing, installing); the message names it.
     #[error("busy: {0}")]
     Busy(String),
@@ -112,5 +166,27 @@ pub trait IoContext<T> {
 impl<T> IoContext<T> for std::io::Result<T> {
     fn at(self, action: &'static str, path: &std::path::Path) -> Result<T> {
         self.map_err(|e| Error::io(action, path, e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Errors cross thread boundaries (job events, task results) as values, not strings.
+    #[test]
+    fn error_is_send_and_sync() {
+        fn check<T: Send + Sync + 'static>() {}
+        check::<Error>();
+    }
+
+    #[test]
+    fn thread_errors_keep_their_source() {
+        let e = Error::Thread {
+            name: "index".into(),
+            source: std::io::Error::other("no more threads"),
+        };
+        assert_eq!(e.to_string(), "cannot start the index thread: no more threads");
+        assert!(std::error::Error::source(&e).is_some());
     }
 }

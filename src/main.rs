@@ -1,7 +1,9 @@
 //! The `vignette` binary: parse the command line, set up logging, dispatch to a subcommand or the GUI.
 //!
 //! `main` only turns `run`'s result into an exit code: errors print as `vignette: {err:#}` (the whole
-//! context chain on one line) and a closed pipe (`vignette search ... | head`) counts as success.
+//! context chain on one line) and exit 1; a cancelled job (Ctrl-C) exits 130 from every subcommand, as
+//! shells expect of an interrupted program; a closed pipe (`vignette search ... | head`) counts as
+//! success and prints nothing, like ripgrep.
 
 use std::process::ExitCode;
 
@@ -25,15 +27,26 @@ fn main() -> ExitCode {
         .init();
     match cli::run(args) {
         Ok(code) => code,
-        Err(err) => {
-            if err.chain().any(|e| {
-                e.downcast_ref::<std::io::Error>()
-                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-            }) {
-                return ExitCode::SUCCESS;
-            }
-            eprintln!("vignette: {err:#}");
-            ExitCode::FAILURE
-        }
+        Err(err) => exit_code(&err),
+    }
+}
+
+/// The exit code for an error that ended a command, after printing it when it is one.
+fn exit_code(err: &anyhow::Error) -> ExitCode {
+    let broken_pipe = |e: &(dyn std::error::Error + 'static)| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    };
+    let cancelled = |e: &(dyn std::error::Error + 'static)| {
+        matches!(e.downcast_ref::<vignette::Error>(), Some(vignette::Error::Cancelled))
+    };
+    if err.chain().any(broken_pipe) {
+        ExitCode::SUCCESS
+    } else if err.chain().any(cancelled) {
+        eprintln!("vignette: cancelled");
+        ExitCode::from(130)
+    } else {
+        eprintln!("vignette: {err:#}");
+        ExitCode::FAILURE
     }
 }

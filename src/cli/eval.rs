@@ -1,20 +1,20 @@
 //! `vignette eval`: index a captioned set and report retrieval quality in both directions.
 //!
-//! Protocol (see the flickr8k-1k README): each caption ranks all evaluated images, a hit is its own image;
-//! an image's rank is the best among its captions. With `--split`, only the named subset is evaluated.
-//! When the pack has a trained head, the head alone and the blend are reported beside the zero-shot bridge.
+//! The protocol is the workspace's ([`vignette::workspace::eval`]): each caption ranks all evaluated
+//! images, a hit is its own image; an image's rank is the best among its captions. With `--split`, only
+//! the named subset is evaluated. When the pack has a trained head, the head alone and the blend are
+//! reported beside the zero-shot bridge.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::Args;
-use serde::Serialize;
 use vignette::config::Config;
 use vignette::train::captions::{self, CaptionSet};
-use vignette::train::head::Head;
-use vignette::train::metrics::{Recall, RetrievalReport, evaluate, similarity};
-use vignette::train::prepare::{Prepared, prepare};
+use vignette::train::metrics::{Recall, RetrievalReport};
+use vignette::workspace::eval::evaluate_set;
+use vignette::workspace::train::SplitNames;
 
 /// Where captioned photos come from (shared by `eval` and `train`).
 #[derive(Debug, Args)]
@@ -35,6 +35,21 @@ impl CaptionArgs {
     pub(crate) fn load(&self, subset: &str) -> anyhow::Result<CaptionSet> {
         load_subset(&self.captions, self.images.as_deref(), self.split.as_deref(), subset)
     }
+
+    /// The whole caption set, and the split's `train` and `test` subsets when a split file is given.
+    pub(crate) fn load_with_split(&self) -> anyhow::Result<(CaptionSet, Option<SplitNames>)> {
+        let set = load_subset(&self.captions, self.images.as_deref(), None, "")?;
+        let Some(path) = &self.split else {
+            return Ok((set, None));
+        };
+        let mut split = captions::read_split(path)?;
+        let mut take = |subset: &str| {
+            split
+                .remove(subset)
+                .with_context(|| format!("the split file has no {subset:?} subset: {}", path.display()))
+        };
+        Ok((set, Some((take("train")?, take("test")?))))
+    }
 }
 
 /// Measure text-to-image and image-to-text retrieval (R@1/5/10, median and mean rank) on captioned photos
@@ -48,24 +63,6 @@ pub struct EvalArgs {
     /// Print the report as JSON
     #[arg(long)]
     pub json: bool,
-}
-
-#[derive(Serialize)]
-struct Report {
-    images: usize,
-    captions: usize,
-    pack: String,
-    zero_shot: RetrievalReport,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    head: Option<HeadReport>,
-}
-
-#[derive(Serialize)]
-struct HeadReport {
-    name: String,
-    blend_weight: f32,
-    head: RetrievalReport,
-    blend: RetrievalReport,
 }
 
 /// Load a caption set, keeping only `subset` of `split` when given.
@@ -87,73 +84,57 @@ fn load_subset(
     Ok(set)
 }
 
-/// Index and embed a caption set with a progress bar; warns about what was left out.
-pub(crate) fn prepare_with_progress(
-    engine: &vignette::engine::Engine,
-    set: &CaptionSet,
-    quiet: bool,
-) -> anyhow::Result<Prepared> {
-    let p = super::index::with_progress(quiet, |emit, cancel| prepare(engine, set, emit, cancel))?;
-    for (path, why) in &p.left_out {
-        log::warn!("left out {}: {why}", path.display());
-    }
-    Ok(p)
-}
-
 pub fn run(config: Config, args: &EvalArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     let set = args.set.load(&args.subset)?;
     let engine = super::engine(config)?;
-    let p = prepare_with_progress(&engine, &set, quiet)?;
-    let d = &p.data;
-    let zs = similarity(&d.text_features, &d.image_zero_shot, d.text_dim);
-    let mut report = Report {
-        images: d.n_images(),
-        captions: d.n_captions(),
-        pack: engine.pack.manifest.name.clone(),
-        zero_shot: evaluate(&zs, d.n_images(), &d.caption_image),
-        head: None,
-    };
-    if let (Some(spec), Some(path)) = (&engine.pack.manifest.head, &engine.pack.head) {
-        let head = Head::load_expecting(path, d.image_dim, d.text_dim)?;
-        let e = vignette::train::evaluate_on(&head, d, spec.blend)?;
-        report.head = Some(HeadReport {
-            name: spec.name.clone(),
-            blend_weight: spec.blend,
-            head: e.head,
-            blend: e.blend,
-        });
+    let report = super::progress::with_progress(quiet, |emit, cancel| evaluate_set(&engine, &set, emit, cancel))?;
+    for (path, why) in &report.left_out {
+        log::warn!("left out {}: {why}", path.display());
     }
     if args.json {
-        println!("{}", serde_json::to_string(&report)?);
+        outln!("{}", serde_json::to_string(&report)?)?;
     } else {
-        println!(
+        outln!(
             "{} images, {} captions, pack {}",
-            report.images, report.captions, report.pack
-        );
+            report.images,
+            report.captions,
+            report.pack
+        )?;
         let mut rows = vec![("zero-shot", &report.zero_shot)];
         if let Some(h) = &report.head {
-            println!("trained head {:?}, blend weight {:.2}", h.name, h.blend_weight);
+            outln!("trained head {:?}, blend weight {:.2}", h.name, h.blend_weight)?;
             rows.push(("head", &h.head));
             rows.push(("blend", &h.blend));
         }
-        print_table(&rows);
+        print_table(&rows)?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
-pub(crate) fn print_table(rows: &[(&str, &RetrievalReport)]) {
-    println!(
+pub(crate) fn print_table(rows: &[(&str, &RetrievalReport)]) -> std::io::Result<()> {
+    outln!(
         "{:<12} {:<14} {:>6} {:>6} {:>6} {:>7} {:>8}",
-        "model", "direction", "R@1", "R@5", "R@10", "median", "mean"
-    );
+        "model",
+        "direction",
+        "R@1",
+        "R@5",
+        "R@10",
+        "median",
+        "mean"
+    )?;
     for (name, r) in rows {
         let line = |dir: &str, x: &Recall| {
-            println!(
+            outln!(
                 "{name:<12} {dir:<14} {:>6.1} {:>6.1} {:>6.1} {:>7.0} {:>8.1}",
-                x.r1, x.r5, x.r10, x.median_rank, x.mean_rank
-            );
+                x.r1,
+                x.r5,
+                x.r10,
+                x.median_rank,
+                x.mean_rank
+            )
         };
-        line("text→image", &r.text_to_image);
-        line("image→text", &r.image_to_text);
+        line("text→image", &r.text_to_image)?;
+        line("image→text", &r.image_to_text)?;
     }
+    Ok(())
 }

@@ -6,10 +6,9 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
 use vignette::config::Config;
 use vignette::engine::Engine;
-use vignette::jobs::{CancelToken, IndexRequest, IndexSummary, JobEvent, run_index};
+use vignette::jobs::{IndexRequest, IndexSummary, run_index};
 
 /// Index photo folders (recursively); with no folder, re-scan the folders indexed before
 #[derive(Debug, Args)]
@@ -43,9 +42,9 @@ pub fn run(config: Config, args: &IndexArgs, quiet: bool) -> anyhow::Result<Exit
     };
     let summary = index_with_progress(&engine, &req, quiet)?;
     if args.json {
-        println!("{}", serde_json::to_string(&summary)?);
+        outln!("{}", serde_json::to_string(&summary)?)?;
     } else if !quiet {
-        print_summary(&summary);
+        print_summary(&summary)?;
     }
     Ok(if summary.cancelled {
         ExitCode::from(130)
@@ -60,70 +59,13 @@ pub(crate) fn index_with_progress(
     req: &IndexRequest,
     quiet: bool,
 ) -> anyhow::Result<IndexSummary> {
-    with_progress(quiet, |emit, cancel| run_index(engine, req, emit, cancel)).context("indexing failed")
+    super::progress::with_progress(quiet, |emit, cancel| run_index(engine, req, emit, cancel))
+        .context("indexing failed")
 }
 
-/// Run `job` (which indexes, reporting through `emit`) under a terminal progress bar; Ctrl-C cancels.
-pub(crate) fn with_progress<T>(
-    quiet: bool,
-    job: impl FnOnce(&dyn Fn(JobEvent), &CancelToken) -> vignette::Result<T>,
-) -> anyhow::Result<T> {
-    let cancel = CancelToken::new();
-    on_ctrl_c(&cancel);
-    let bar = progress_bar(quiet, "{spinner} {msg} [{bar:30}] {pos}/{len} {per_sec} ETA {eta}");
-    bar.set_message("scanning");
-    let emit = |e: JobEvent| match e {
-        JobEvent::Started { total } => {
-            bar.set_length(total as u64);
-            bar.set_message("indexing");
-        }
-        JobEvent::Progress { done, .. } => bar.set_position(done as u64),
-        JobEvent::Skipped { path, reason } => bar.suspend(|| log::warn!("skipped {}: {reason}", path.display())),
-        JobEvent::Note(n) => bar.suspend(|| log::info!("{n}")),
-        JobEvent::Finished(_) | JobEvent::Cancelled(_) | JobEvent::Failed(_) => bar.finish_and_clear(),
-    };
-    let out = job(&emit, &cancel);
-    bar.finish_and_clear();
-    Ok(out?)
-}
-
-/// A terminal progress bar with `template` (hidden when `quiet`).
-pub(crate) fn progress_bar(quiet: bool, template: &str) -> ProgressBar {
-    let bar = if quiet {
-        ProgressBar::hidden()
-    } else {
-        ProgressBar::new(0)
-    };
-    bar.set_style(
-        ProgressStyle::with_template(template)
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
-    bar
-}
-
-/// Make Ctrl-C cancel `token` (the handler is installed once and cancels the newest token).
-pub(crate) fn on_ctrl_c(token: &CancelToken) {
-    static CURRENT: std::sync::Mutex<Option<CancelToken>> = std::sync::Mutex::new(None);
-    static INSTALLED: std::sync::Once = std::sync::Once::new();
-    if let Ok(mut c) = CURRENT.lock() {
-        *c = Some(token.clone());
-    }
-    INSTALLED.call_once(|| {
-        let installed = ctrlc::set_handler(|| {
-            if let Some(t) = CURRENT.lock().ok().and_then(|c| c.clone()) {
-                t.cancel();
-            }
-        });
-        if let Err(e) = installed {
-            log::warn!("Ctrl-C will not cancel cleanly: {e}");
-        }
-    });
-}
-
-fn print_summary(s: &IndexSummary) {
+fn print_summary(s: &IndexSummary) -> std::io::Result<()> {
     let rate = |n: usize, secs: f64| if secs > 0.0 { n as f64 / secs } else { 0.0 };
-    println!(
+    outln!(
         "indexed {}, reused {} (moved or copied), unchanged {}, removed {}, skipped {} (+{} skipped before) in {:.1} s",
         s.indexed,
         s.reused,
@@ -132,16 +74,17 @@ fn print_summary(s: &IndexSummary) {
         s.skipped.len(),
         s.previously_skipped,
         s.seconds
-    );
+    )?;
     if s.indexed > 0 {
-        println!(
+        outln!(
             "throughput: {:.1} photos/s end to end, {:.1} photos/s in the image encoder ({})",
             rate(s.indexed + s.reused, s.seconds),
             rate(s.indexed, s.encoder_seconds),
             s.provider
-        );
+        )?;
     }
     for (path, reason) in &s.skipped {
-        println!("skipped {}: {reason}", path.display());
+        outln!("skipped {}: {reason}", path.display())?;
     }
+    Ok(())
 }

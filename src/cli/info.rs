@@ -15,7 +15,7 @@ pub struct InfoArgs {
 }
 
 pub fn run(config: Config, args: &InfoArgs) -> anyhow::Result<ExitCode> {
-    println!("data folder:     {}", config.data_dir.display());
+    outln!("data folder:     {}", config.data_dir.display())?;
     let mut packs = vec![DEFAULT_PACK.to_owned()];
     if let Ok(rd) = std::fs::read_dir(config.packs_dir()) {
         packs.extend(
@@ -26,69 +26,69 @@ pub fn run(config: Config, args: &InfoArgs) -> anyhow::Result<ExitCode> {
     }
     packs.sort();
     packs.dedup();
-    println!("installed packs: {}", packs.join(", "));
+    outln!("installed packs: {}", packs.join(", "))?;
     let engine = match super::engine(config.clone()) {
         Ok(e) => e,
         Err(e) => {
-            println!("model pack:      {} (cannot load: {e:#})", config.pack);
+            outln!("model pack:      {} (cannot load: {e:#})", config.pack)?;
             return Ok(ExitCode::FAILURE);
         }
     };
     let p = &engine.pack;
     let m = &p.manifest;
-    println!(
+    outln!(
         "model pack:      {} ({}), bridge {:?}, fingerprint {}",
         m.name,
         m.title,
         m.bridge,
         engine.fingerprint()
-    );
-    println!("  folder:        {}", p.dir.display());
-    println!("  image encoder: {}", p.image_model.display());
-    println!("  text encoder:  {}", p.text_model.display());
-    println!("  licence:       {}", m.licence);
+    )?;
+    outln!("  folder:        {}", p.dir.display())?;
+    outln!("  image encoder: {}", p.image_model.display())?;
+    outln!("  text encoder:  {}", p.text_model.display())?;
+    outln!("  licence:       {}", m.licence)?;
     for dir in vignette::config::model_search_path(&engine.config, &m.name) {
-        println!("  model path:    {}", dir.display());
+        outln!("  model path:    {}", dir.display())?;
     }
     if let Some(h) = &m.head {
-        println!("  trained head:  {} (blend {:.2})", h.name, h.blend);
+        outln!("  trained head:  {} (blend {:.2})", h.name, h.blend)?;
     }
     if args.verify {
         let checked = p.verify()?;
-        println!("  verified:      {} file(s) match their SHA-256", checked.len());
+        outln!("  verified:      {} file(s) match their SHA-256", checked.len())?;
     }
     let index = engine.index()?;
     let s = index.stats()?;
-    println!("index:           {}", index.path().display());
-    println!(
-        "  photos {}, folders {}, skipped {}, {:.1} MB on disk",
+    outln!("index:           {}", index.path().display())?;
+    outln!(
+        "  photos {}, folders {}, skipped {}, {} on disk",
         s.photos,
         s.folders,
         s.skipped,
-        s.bytes_on_disk as f64 / 1e6
-    );
+        vignette::bytes::human_size(s.bytes_on_disk)
+    )?;
     for f in index.folder_status()? {
         match &f.offline {
-            None => println!("  folder:        {} ({} photos)", f.path.display(), f.photos),
-            Some(why) => println!(
+            None => outln!("  folder:        {} ({} photos)", f.path.display(), f.photos)?,
+            Some(why) => outln!(
                 "  folder:        {} ({} photos kept, offline: {why})",
                 f.path.display(),
                 f.photos
-            ),
+            )?,
         }
     }
     match runtime::init() {
         Ok(rt) => {
-            println!("ONNX Runtime:    {} ({})", rt.library.display(), runtime::ORT_VERSION);
+            outln!("ONNX Runtime:    {} ({})", rt.library.display(), runtime::ORT_VERSION)?;
             match engine.image_encoder() {
                 Ok(enc) => match enc.provider() {
-                    (name, None) => println!("execution:       {name} (requested {:?})", engine.config.provider),
-                    (name, Some(why)) => println!("execution:       {name}; {why}"),
+                    (name, None) => outln!("execution:       {name} (requested {:?})", engine.config.provider)?,
+                    (name, Some(why)) => outln!("execution:       {name}; {why}")?,
                 },
-                Err(e) => println!("execution:       cannot start the image encoder: {e}"),
+                Err(e) => outln!("execution:       cannot start the image encoder: {e}")?,
             }
         }
-        Err(e) => println!("ONNX Runtime:    {e}"),
+        Err(e) => outln!("ONNX Runtime:    {e}")?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -2,11 +2,25 @@
 //!
 //! With no subcommand the desktop app opens (when built with the `gui` feature). Every subcommand resolves
 //! the same [`Config`] the GUI uses, so `--data-dir` and `--pack` mean the same thing everywhere.
+//!
+//! Output goes through [`outln!`], never `println!`: it returns the write error, so a closed pipe
+//! (`vignette search ... | head -1`) ends the command through `?` and `main` treats it as success instead
+//! of the panic `println!` would raise. A cancelled job ([`vignette::Error::Cancelled`], Ctrl-C) exits 130
+//! from every subcommand.
+
+/// `println!` for command output: returns `std::io::Result<()>` so a broken pipe can end the command.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)
+    }};
+}
 
 mod eval;
 mod index;
 mod info;
 mod models;
+mod progress;
 mod search;
 mod train;
 

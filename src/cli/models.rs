@@ -8,8 +8,8 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::{Args, Subcommand};
+use vignette::cancel::CancelToken;
 use vignette::config::Config;
-use vignette::jobs::CancelToken;
 use vignette::model::manager::{Catalogue, EntryState, InstallEvent, Manager};
 
 /// Manage model packs: list, install from the catalogue, import a folder, remove
@@ -56,44 +56,44 @@ pub fn run(config: Config, args: &ModelsArgs, quiet: bool) -> anyhow::Result<Exi
             let to = manager
                 .import(dir)
                 .with_context(|| format!("cannot import {}", dir.display()))?;
-            println!("imported into {}", to.display());
+            outln!("imported into {}", to.display())?;
             Ok(ExitCode::SUCCESS)
         }
         ModelsAction::Remove { name } => {
             manager.remove(name)?;
-            println!("removed {name}");
+            outln!("removed {name}")?;
             Ok(ExitCode::SUCCESS)
         }
     }
 }
 
 fn list(manager: &Manager) -> anyhow::Result<ExitCode> {
-    println!("catalogue:");
+    outln!("catalogue:")?;
     for e in &manager.catalogue().packs {
         let state = match manager.state(e) {
             EntryState::Installed => "installed".to_owned(),
-            EntryState::Partial(n) => format!("partly downloaded ({} MB)", n / 1_000_000),
-            EntryState::Available => format!("{} MB to download", e.total_bytes() / 1_000_000),
+            EntryState::Partial(n) => format!("partly downloaded ({})", vignette::bytes::human_size(n)),
+            EntryState::Available => format!("{} to download", vignette::bytes::human_size(e.total_bytes())),
             EntryState::Unverified => "not installable: files not pinned".to_owned(),
         };
-        println!("  {:<32} {state}", e.name);
-        println!("  {:<32} {}", "", e.title);
+        outln!("  {:<32} {state}", e.name)?;
+        outln!("  {:<32} {}", "", e.title)?;
         let nc = if e.non_commercial {
             " (NON-COMMERCIAL USE ONLY)"
         } else {
             ""
         };
-        println!("  {:<32} licence: {}{nc}", "", e.licence);
+        outln!("  {:<32} licence: {}{nc}", "", e.licence)?;
     }
-    println!("installed in {}:", manager.packs_dir().display());
+    outln!("installed in {}:", manager.packs_dir().display())?;
     let installed = manager.installed()?;
     if installed.is_empty() {
-        println!("  (none)");
+        outln!("  (none)")?;
     }
     for p in installed {
         match &p.pack {
-            Ok(pack) => println!("  {:<32} {} ({})", p.name, pack.manifest.title, pack.manifest.licence),
-            Err(e) => println!("  {:<32} broken: {e}", p.name),
+            Ok(pack) => outln!("  {:<32} {} ({})", p.name, pack.manifest.title, pack.manifest.licence)?,
+            Err(e) => outln!("  {:<32} broken: {e}", p.name)?,
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -102,8 +102,8 @@ fn list(manager: &Manager) -> anyhow::Result<ExitCode> {
 fn install(manager: &Manager, name: &str, quiet: bool) -> anyhow::Result<ExitCode> {
     let cancel = CancelToken::new();
     // Ctrl-C keeps the .part files: the next install resumes.
-    super::index::on_ctrl_c(&cancel);
-    let bar = super::index::progress_bar(
+    super::progress::on_ctrl_c(&cancel);
+    let bar = super::progress::progress_bar(
         quiet,
         "{msg:30!} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
     );
@@ -120,8 +120,8 @@ fn install(manager: &Manager, name: &str, quiet: bool) -> anyhow::Result<ExitCod
     };
     match manager.install(name, &on_event, &cancel) {
         Ok(dir) => {
-            println!("installed {name} into {}", dir.display());
-            println!("use it with --pack {name}");
+            outln!("installed {name} into {}", dir.display())?;
+            outln!("use it with --pack {name}")?;
             Ok(ExitCode::SUCCESS)
         }
         Err(vignette::Error::Cancelled) => {

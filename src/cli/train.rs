@@ -1,16 +1,20 @@
-//! `vignette train`: fine-tune a two-branch head on captioned photos, report before and after, save it.
+//! `vignette train`: fine-tune a head on captioned photos, report before and after on a test part, save it.
 //!
-//! The captioned photos are indexed like any others (so a second run costs nothing and the image encoder
-//! never runs during training). With `--split`, training uses the `train` subset (validation carved from
-//! it) and the before/after table is measured on the `test` subset; without one, on the validation part.
+//! The protocol is the workspace's, the same the training window runs ([`vignette::workspace::train`]):
+//! with `--split`, training uses the `train` subset and the before/after table is measured on the `test`
+//! subset; without one a seeded 20% of the photos is held out as the test part. Either way the trainer's
+//! own validation part (early stopping, blend) comes from the training photos only, so the table reports
+//! photos that steered nothing. The captioned photos are indexed like any others (a second run costs
+//! nothing, and the image encoder never runs during training).
 
+use std::cell::RefCell;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::Args;
 use vignette::config::Config;
-use vignette::jobs::CancelToken;
-use vignette::model::pack::Bridge;
-use vignette::train::{HeadKind, LossKind, TrainOptions, apply, evaluate_on, train};
+use vignette::train::{LossKind, TrainOptions};
+use vignette::workspace::train::{Plan, TEST_FRACTION, TrainEvent, save_head, train_and_test};
 
 /// Fine-tune the matching on your own captioned photos and save the result into the model pack
 #[derive(Debug, Args)]
@@ -41,73 +45,93 @@ pub struct TrainArgs {
 }
 
 pub fn run(config: Config, args: &TrainArgs, quiet: bool) -> anyhow::Result<ExitCode> {
-    let (train_set, test_set) = match &args.set.split {
-        Some(_) => (args.set.load("train")?, Some(args.set.load("test")?)),
-        None => (args.set.load("")?, None),
-    };
+    let (set, split) = args.set.load_with_split()?;
     let engine = super::engine(config.clone())?;
-    let prepared = super::eval::prepare_with_progress(&engine, &train_set, quiet)?;
-    let d = &prepared.data;
-    println!("training on {} photos, {} captions", d.n_images(), d.n_captions());
-    let opts = TrainOptions {
-        kind: if engine.pack.manifest.bridge == Bridge::Aligned {
-            HeadKind::Residual
-        } else {
-            HeadKind::TwoBranch
+    let plan = Plan {
+        set: Arc::new(set),
+        split,
+        opts: TrainOptions {
+            max_epochs: args.epochs,
+            patience: args.patience,
+            seed: args.seed,
+            lr: args.lr,
+            margin: args.margin,
+            loss: if args.hardest_negative {
+                LossKind::HardestNegative
+            } else {
+                LossKind::SumViolations
+            },
+            ..TrainOptions::default()
         },
-        max_epochs: args.epochs,
-        patience: args.patience,
-        seed: args.seed,
-        lr: args.lr,
-        margin: args.margin,
-        loss: if args.hardest_negative {
-            LossKind::HardestNegative
-        } else {
-            LossKind::SumViolations
-        },
-        ..TrainOptions::default()
     };
-    let cancel = CancelToken::new();
-    super::index::on_ctrl_c(&cancel);
-    let outcome = train(d, &opts, &|| cancel.is_cancelled(), &mut |e| {
-        let v = e.validation.text_to_image;
-        println!(
-            "epoch {:>3}  loss {:.4}  validation text→image R@1 {:.1} R@5 {:.1} R@10 {:.1}  ({:.1} s)",
-            e.epoch,
-            e.train_loss,
-            v.r1,
-            v.r5,
-            v.r10,
-            e.elapsed.as_secs_f64()
-        );
-    })?;
-    println!(
+    // Lines written from inside the run; the first write error (a closed pipe) stops it.
+    let write_error = RefCell::new(None);
+    let trained = super::progress::with_progress(quiet, |emit, cancel| {
+        let report = |r: std::io::Result<()>| {
+            if let Err(e) = r {
+                write_error.borrow_mut().get_or_insert(e);
+                cancel.cancel();
+            }
+        };
+        let on_event = |e: TrainEvent| match e {
+            TrainEvent::Indexing(j) => emit(j),
+            TrainEvent::Embedding => {}
+            TrainEvent::Parts {
+                train_photos,
+                train_captions,
+                test_photos,
+                test_captions,
+            } => {
+                report(outln!("training on {train_photos} photos, {train_captions} captions"));
+                let held_out = match plan.split {
+                    Some(_) => "the split's test subset".to_owned(),
+                    None => format!("{:.0}% held out, no --split given", TEST_FRACTION * 100.0),
+                };
+                report(outln!(
+                    "testing on {test_photos} photos, {test_captions} captions ({held_out})"
+                ));
+            }
+            TrainEvent::Epoch(e) => {
+                let v = e.validation.text_to_image;
+                report(outln!(
+                    "epoch {:>3}  loss {:.4}  validation text→image R@1 {:.1} R@5 {:.1} R@10 {:.1}  ({:.1} s)",
+                    e.epoch,
+                    e.train_loss,
+                    v.r1,
+                    v.r5,
+                    v.r10,
+                    e.elapsed.as_secs_f64()
+                ));
+            }
+        };
+        train_and_test(&engine, &plan, &on_event, cancel)
+    });
+    if let Some(e) = write_error.into_inner() {
+        return Err(e.into());
+    }
+    let trained = trained?;
+    for (path, why) in &trained.left_out {
+        log::warn!("left out {}: {why}", path.display());
+    }
+    let outcome = &trained.outcome;
+    outln!(
         "best epoch {}, blend weight {:.2} (chosen on validation), {:.1} s",
         outcome.best_epoch,
         outcome.blend,
         outcome.elapsed.as_secs_f64()
-    );
-    let eval = match &test_set {
-        Some(test) => {
-            let t = super::eval::prepare_with_progress(&engine, test, quiet)?;
-            println!("test: {} photos, {} captions", t.data.n_images(), t.data.n_captions());
-            evaluate_on(&outcome.head, &t.data, outcome.blend)?
-        }
-        None => {
-            println!("validation part (no --split given):");
-            outcome.validation
-        }
-    };
-    super::eval::print_table(&[
-        ("zero-shot", &eval.zero_shot),
-        ("head", &eval.head),
-        ("blend", &eval.blend),
-    ]);
+    )?;
+    outln!("test part:")?;
+    let t = &trained.test;
+    super::eval::print_table(&[("zero-shot", &t.zero_shot), ("head", &t.head), ("blend", &t.blend)])?;
     if !args.no_save {
-        let dir = apply::save_into_pack(&config, &engine.pack, &outcome.head, &args.name)?;
-        println!("saved head {:?} into {}; search uses it now", args.name, dir.display());
-        if config.pack != engine.pack.manifest.name {
-            println!("(select that pack with --pack {})", engine.pack.manifest.name);
+        let saved = save_head(&engine, &outcome.head, &args.name)?;
+        outln!(
+            "saved head {:?} into {}; search uses it now",
+            saved.name,
+            saved.file.display()
+        )?;
+        if let Some(pack) = saved.switch_to.filter(|p| *p != config.pack) {
+            outln!("(select that pack with --pack {pack})")?;
         }
     }
     Ok(ExitCode::SUCCESS)

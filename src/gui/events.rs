@@ -1,58 +1,76 @@
-//! Folding what the workers report into the app: indexing events, search answers, background results.
+//! Folding what the workspace and the GUI's own tasks report into the view.
 //!
 //! Split from `app.rs` so the frame loop and construction stay short. Every handler runs inside
-//! `App::logic`, takes an owned message from a channel drained with `try_iter`, and only updates state or
-//! starts more background work.
+//! `App::logic`, takes an owned event (the workspace has already reacted to it: refreshed the search
+//! worker, re-read the library, started queued work) and only updates what the window shows.
+
+use std::sync::Arc;
 
 use crate::jobs::JobEvent;
 use crate::search::SearchOptions;
-use crate::search::worker::{Request, Response};
+use crate::search::worker::Response;
+use crate::workspace::Event;
 
-use super::app::{Command, LIBRARY_REFRESH, MAX_RESULTS, VignetteApp};
+use super::app::{MAX_RESULTS, VignetteApp};
+use super::command::Command;
 use super::grid::Item;
 use super::tasks::Bg;
+use super::thumbs::Thumbs;
 
 impl VignetteApp {
-    pub(super) fn on_job_event(&mut self, event: JobEvent) {
-        match &event {
-            JobEvent::Progress { .. } => {
-                if let Some(w) = &self.search_worker {
-                    w.send(Request::Refresh);
+    pub(super) fn on_event(&mut self, event: Event) {
+        match event {
+            Event::EngineOpened => {
+                if let Some(engine) = self.workspace.engine() {
+                    match Thumbs::spawn(Arc::clone(engine), Arc::clone(&self.waker)) {
+                        Ok(t) => self.thumbs = Some(t),
+                        Err(e) => self.notify(e.to_string(), true),
+                    }
                 }
-                if self.library_read_at.elapsed() > LIBRARY_REFRESH {
-                    self.refresh_library();
-                }
-            }
-            JobEvent::Finished(_) | JobEvent::Cancelled(_) | JobEvent::Failed(_) => {
-                if let Some(w) = &self.search_worker {
-                    w.send(Request::Reload);
-                }
-                if let JobEvent::Failed(e) = &event {
-                    self.notify(format!("Indexing failed: {e}"), true);
-                }
-                if let Some(t) = &mut self.thumbs {
-                    t.retry_failed();
-                }
-                self.refresh_library();
-            }
-            _ => {}
-        }
-        let terminal = event.is_terminal();
-        self.job_view.apply(event);
-        if terminal {
-            self.job = None;
-            // Photos may have changed without the count changing: rank again against the reloaded vectors.
-            if self.search.hits.is_some() {
                 self.send_query();
             }
-            if !self.queued.is_empty() {
-                let roots = std::mem::take(&mut self.queued);
-                self.start_index(roots);
+            Event::EngineFailed(_) | Event::Packs => {}
+            Event::Train(e) => self.train.progress(e),
+            Event::LibraryChanged => {
+                if self.search.hits.is_none() {
+                    self.rebuild_items();
+                }
             }
+            Event::IndexStarted => self.job_view.begin(),
+            Event::Index(e) => self.on_job_event(e),
+            Event::Search(r) => self.on_search(r),
+            Event::Trained(r) => self.train.trained(r),
+            Event::HeadSaved(result) => {
+                if let Ok(s) = &result {
+                    self.commands.push(Command::UseHead {
+                        switch_to: s.switch_to.clone(),
+                    });
+                }
+                self.train.saved(result);
+            }
+            Event::Models(e) => self.models.on_event(e),
+            Event::Notice { text, error } => self.notify(text, error),
         }
     }
 
-    pub(super) fn on_search(&mut self, r: Response) {
+    fn on_job_event(&mut self, event: JobEvent) {
+        let terminal = event.is_terminal();
+        if terminal {
+            if let JobEvent::Failed(e) = &event {
+                self.notify(format!("Indexing failed: {e}"), true);
+            }
+            if let Some(t) = &mut self.thumbs {
+                t.retry_failed();
+            }
+        }
+        self.job_view.apply(event);
+        // Photos may have changed without the count changing: rank again against the reloaded vectors.
+        if terminal && self.search.hits.is_some() {
+            self.send_query();
+        }
+    }
+
+    fn on_search(&mut self, r: Response) {
         match r {
             Response::Searchable(n) => {
                 let changed = n != self.search.searchable;
@@ -62,7 +80,7 @@ impl VignetteApp {
                 }
             }
             Response::Unavailable(e) => {
-                self.search.unavailable = Some(e);
+                self.search.unavailable = Some(e.to_string());
                 self.search.ranking = false;
             }
             Response::Results {
@@ -83,7 +101,7 @@ impl VignetteApp {
                         self.search.hits = Some(h);
                         self.rebuild_items();
                     }
-                    Err(e) => self.search.error = Some(e),
+                    Err(e) => self.search.error = Some(e.to_string()),
                 }
             }
         }
@@ -99,17 +117,12 @@ impl VignetteApp {
             self.rebuild_items();
             return;
         }
-        if let Some(w) = &self.search_worker {
+        let opts = SearchOptions {
+            k: MAX_RESULTS,
+            min_score: f32::NEG_INFINITY,
+        };
+        if self.workspace.search(self.search.generation, query, opts) {
             self.search.ranking = true;
-            let opts = SearchOptions {
-                k: MAX_RESULTS,
-                min_score: f32::NEG_INFINITY,
-            };
-            w.send(Request::Query {
-                generation: self.search.generation,
-                query,
-                opts,
-            });
         }
     }
 
@@ -124,7 +137,8 @@ impl VignetteApp {
                 })
                 .collect(),
             None => self
-                .library
+                .workspace
+                .library()
                 .photos
                 .iter()
                 .map(|(id, p)| Item {
@@ -139,56 +153,15 @@ impl VignetteApp {
 
     pub(super) fn on_bg(&mut self, m: Bg) {
         match m {
-            Bg::EngineOpened { epoch, result } if epoch == self.epoch => match result {
-                Ok(engine) => self.engine_ready(engine),
-                Err(e) => self.engine_error = Some(e),
-            },
-            Bg::Library { epoch, result } if epoch == self.epoch => {
-                self.library_loading = false;
-                match result {
-                    Ok(lib) => {
-                        self.library = lib;
-                        if self.search.hits.is_none() {
-                            self.rebuild_items();
-                        }
-                    }
-                    Err(e) => self.notify(format!("Cannot read the index: {e}"), true),
-                }
-                if std::mem::take(&mut self.library_dirty) {
-                    self.refresh_library();
-                }
-                if std::mem::take(&mut self.job_view.rescan_when_loaded) {
-                    self.start_index(Vec::new());
-                }
-            }
-            Bg::PathsChecked { ok, errors } => {
-                errors.into_iter().for_each(|e| self.notify(e, true));
-                if !ok.is_empty() {
-                    self.start_index(ok);
-                }
-            }
-            Bg::FolderRemoved { epoch, path, result } if epoch == self.epoch => {
-                match result {
-                    Ok(n) => self.notify(format!("Removed {} ({n} photos)", path.display()), false),
-                    Err(e) => self.notify(format!("Cannot remove {}: {e}", path.display()), true),
-                }
-                if let Some(w) = &self.search_worker {
-                    w.send(Request::Reload);
-                }
-                if self.search.hits.is_some() {
-                    self.send_query();
-                }
-                self.refresh_library();
-            }
+            Bg::PathsPicked(paths) => self.workspace.add_paths(paths),
+            Bg::ExportTo { paths, dir } => self.workspace.export(paths, dir),
             Bg::Preview { id, meta, image } => self.preview.loaded(&self.ctx, id, meta, image),
-            Bg::InstalledPacks(p) => self.packs = p,
             Bg::DataDirPicked(d) => {
                 self.settings.data_dir = Some(d);
                 self.commands.push(Command::ReopenEngine);
             }
             Bg::Info(t) => self.notify(t, false),
-            Bg::Error(t) => self.notify(t, true),
-            Bg::EngineOpened { .. } | Bg::Library { .. } | Bg::FolderRemoved { .. } => {}
+            Bg::Failed(e) => self.notify(e.to_string(), true),
         }
     }
 }

@@ -8,9 +8,10 @@ use std::path::PathBuf;
 
 use egui::Ui;
 
-use super::app::Command;
+use super::command::Command;
 use super::state::Settings;
-use super::tasks::{FolderInfo, file_name};
+use super::tasks::file_name;
+use crate::workspace::FolderInfo;
 
 /// What the panel shows.
 pub struct View<'a> {

@@ -10,7 +10,8 @@ use std::path::PathBuf;
 
 use egui::{Key, Ui};
 
-use super::app::Command;
+use super::command::Command;
+pub use super::command::SelectMode;
 use super::state::Settings;
 use super::thumbs::Thumbs;
 use super::tile::Tile;
@@ -29,14 +30,6 @@ impl Item {
     pub fn name(&self) -> String {
         super::tasks::file_name(&self.path)
     }
-}
-
-/// How a click changes the selection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SelectMode {
-    Only,
-    Toggle,
-    Range,
 }
 
 /// Selected photos and the focused tile.

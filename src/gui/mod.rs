@@ -1,19 +1,22 @@
-//! The desktop front end (eframe/egui), behind the default `gui` feature.
+//! The desktop front end (eframe/egui), behind the default `gui` feature: a view of the
+//! [`crate::workspace::Workspace`].
 //!
-//! Shape: [`app::VignetteApp`] owns the runtime handles (engine, search worker, indexing job, thumbnail
-//! loader, background tasks) and a persisted [`state::Settings`]. Each frame `App::logic` drains every
-//! channel with `try_iter` and `App::ui` draws the panels; panels never mutate the app directly, they return
-//! a `#[must_use]` [`app::Command`] that the app applies at the end of the frame. The UI thread never blocks:
-//! SQLite, decoding, the model and the file system are touched only by worker threads that report back
-//! through channels and wake the UI with `ctx.request_repaint`.
+//! Shape: [`app::VignetteApp`] owns the workspace (engine, search worker, indexing, training, model
+//! installs, library) plus what only drawing needs (thumbnail textures, the query being typed, the
+//! selection, window state) and a persisted [`state::Settings`]. Each frame `App::logic` drains
+//! `Workspace::poll` and the GUI's own tasks (dialogs, clipboard, preview), and `App::ui` draws the panels;
+//! panels never mutate the app directly, they return a `#[must_use]` [`Command`] (in [`command`], the one
+//! module panels share with the app) that the app applies at the end of the frame. The UI thread never
+//! blocks: SQLite, decoding, the model and the file system are touched only by worker threads that report
+//! back through channels and wake the UI with `ctx.request_repaint`.
 
 pub mod app;
-mod commands;
+mod apply;
+pub mod command;
 mod events;
 mod folders;
 pub mod grid;
 mod models_page;
-mod models_tasks;
 mod preview;
 mod search_bar;
 mod settings;
@@ -27,9 +30,9 @@ mod tile;
 mod train_form;
 mod train_job;
 mod train_panel;
-mod train_report;
 
-pub use app::{Command, VignetteApp};
+pub use app::VignetteApp;
+pub use command::Command;
 
 use crate::config::Config;
 

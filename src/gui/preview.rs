@@ -8,10 +8,12 @@ use std::sync::Arc;
 
 use egui::Ui;
 
-use super::app::Command;
+use super::command::Command;
 use super::grid::{Item, hand_off_menu};
 use super::tasks::{Bg, Tasks};
+use crate::bytes::human_size;
 use crate::engine::Engine;
+use crate::error::{Error, Result};
 use crate::index::PhotoMeta;
 
 /// Longer side of the preview texture.
@@ -23,14 +25,14 @@ pub struct Preview {
     requested: Option<i64>,
     texture: Option<(i64, egui::TextureHandle)>,
     meta: Option<PhotoMeta>,
-    error: Option<(i64, String)>,
+    error: Option<(i64, Arc<Error>)>,
 }
 
 impl Preview {
-    /// Make sure `item` is loading or loaded.
-    pub fn want(&mut self, item: &Item, engine: &Arc<Engine>, tasks: &Tasks) {
+    /// Make sure `item` is loading or loaded (an error when the loader thread cannot start).
+    pub fn want(&mut self, item: &Item, engine: &Arc<Engine>, tasks: &Tasks) -> Result<()> {
         if self.requested == Some(item.id) {
-            return;
+            return Ok(());
         }
         self.requested = Some(item.id);
         let (id, path, engine) = (item.id, item.path.clone(), Arc::clone(engine));
@@ -39,9 +41,9 @@ impl Preview {
             Bg::Preview {
                 id,
                 meta,
-                image: super::tasks::load_preview(&path, PREVIEW_SIDE),
+                image: super::tasks::load_preview(&path, PREVIEW_SIDE).map_err(Arc::new),
             }
-        });
+        })
     }
 
     /// A background load finished.
@@ -50,7 +52,7 @@ impl Preview {
         ctx: &egui::Context,
         id: i64,
         meta: Option<PhotoMeta>,
-        image: Result<egui::ColorImage, String>,
+        image: std::result::Result<egui::ColorImage, Arc<Error>>,
     ) {
         if self.requested != Some(id) {
             return;
@@ -88,7 +90,7 @@ impl Preview {
                         ui.add(egui::Image::new((tex.id(), size)).alt_text(item.name()));
                     }
                     (_, Some((id, e))) if *id == item.id => {
-                        ui.colored_label(super::theme::error(ui.visuals()), e);
+                        ui.colored_label(super::theme::error(ui.visuals()), e.to_string());
                     }
                     _ => {
                         ui.add(egui::Spinner::new());
@@ -119,15 +121,6 @@ impl Preview {
     }
 }
 
-/// Bytes in words (KB, MB).
-pub fn human_size(bytes: u64) -> String {
-    match bytes {
-        b if b >= 1 << 20 => format!("{:.1} MB", b as f64 / f64::from(1 << 20)),
-        b if b >= 1 << 10 => format!("{:.0} KB", b as f64 / 1024.0),
-        b => format!("{b} bytes"),
-    }
-}
-
 /// A file time (ns since the Unix epoch) as a UTC date and time.
 pub fn date(mtime_ns: i64) -> String {
     let secs = mtime_ns.div_euclid(1_000_000_000);
@@ -150,10 +143,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn dates_and_sizes() {
+    fn dates() {
         assert_eq!(date(0), "1970-01-01 00:00 UTC");
         assert_eq!(date(1_709_210_096 * 1_000_000_000), "2024-02-29 12:34 UTC");
-        assert_eq!(human_size(3 << 20), "3.0 MB");
-        assert_eq!(human_size(2048), "2 KB");
     }
 }

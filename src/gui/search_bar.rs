@@ -6,7 +6,7 @@
 
 use egui::Ui;
 
-use super::app::{Command, SearchView};
+use super::command::{Command, SearchView};
 use super::state::Settings;
 
 /// Hint shown in the empty search field; it teaches the query syntax.

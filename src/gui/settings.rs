@@ -8,7 +8,7 @@ use crate::config::{Config, DEFAULT_PACK};
 use crate::engine::Engine;
 use crate::model::runtime::Provider;
 
-use super::app::Command;
+use super::command::Command;
 use super::state::Settings;
 
 /// What the window shows.

@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use egui::Ui;
 
-use super::app::{Command, Message, SearchView};
+use super::command::{Command, Message, SearchView};
 use crate::jobs::JobEvent;
 
 /// What the user sees of the indexing job.
@@ -23,8 +23,6 @@ pub struct JobView {
     pub provider_note: Option<String>,
     /// Outcome of the last finished run.
     pub last: Option<String>,
-    /// Re-scan every folder once the folder list has been read.
-    pub rescan_when_loaded: bool,
 }
 
 impl JobView {

@@ -14,13 +14,15 @@ use std::sync::Arc;
 use crossbeam_channel::{Receiver, Sender, TrySendError, bounded, unbounded};
 
 use crate::engine::Engine;
-use crate::jobs::Waker;
+use crate::error::Result;
+use crate::jobs::{Waker, spawn_thread};
 
 /// Textures kept at most (about 100 MB of 320 px thumbnails on the GPU).
 pub const LRU_CAPACITY: usize = 600;
 const QUEUE: usize = 128;
 
-type Decoded = (i64, Result<egui::ColorImage, String>);
+/// A thumbnail's pixels, or `None` when it cannot be shown (the loader logs why).
+type Decoded = (i64, Option<egui::ColorImage>);
 
 /// The loader thread's handle plus the UI-side texture cache.
 pub struct Thumbs {
@@ -34,12 +36,10 @@ pub struct Thumbs {
 
 impl Thumbs {
     /// Start a loader thread with its own index connection.
-    pub fn spawn(engine: Arc<Engine>, waker: Waker) -> std::io::Result<Thumbs> {
+    pub fn spawn(engine: Arc<Engine>, waker: Waker) -> Result<Thumbs> {
         let (tx, req_rx) = bounded::<i64>(QUEUE);
         let (res_tx, rx) = unbounded::<Decoded>();
-        std::thread::Builder::new()
-            .name("vignette-thumbs".into())
-            .spawn(move || loader(&engine, &req_rx, &res_tx, &waker))?;
+        spawn_thread("thumbs", move || loader(&engine, &req_rx, &res_tx, &waker))?;
         Ok(Thumbs {
             tx,
             rx,
@@ -56,12 +56,11 @@ impl Thumbs {
         for (id, result) in self.rx.try_iter() {
             self.pending.remove(&id);
             match result {
-                Ok(img) => {
+                Some(img) => {
                     let tex = ctx.load_texture(format!("thumb-{id}"), img, egui::TextureOptions::LINEAR);
                     self.cache.insert(id, (tex, self.frame));
                 }
-                Err(e) => {
-                    log::debug!("thumbnail {id}: {e}");
+                None => {
                     self.failed.insert(id);
                 }
             }
@@ -110,7 +109,7 @@ fn loader(engine: &Engine, rx: &Receiver<i64>, tx: &Sender<Decoded>, waker: &Wak
             log::warn!("thumbnail loader cannot open the index: {e}");
             // Answer every request with the error so tiles stop asking.
             for id in rx {
-                let _ = tx.send((id, Err(e.to_string())));
+                let _ = tx.send((id, None));
                 waker();
             }
             return;
@@ -121,9 +120,17 @@ fn loader(engine: &Engine, rx: &Receiver<i64>, tx: &Sender<Decoded>, waker: &Wak
         batch.reverse();
         for id in batch {
             let result = match index.thumbnail(id) {
-                Ok(Some(jpeg)) => decode(&jpeg),
-                Ok(None) => Err("not in the index".to_owned()),
-                Err(e) => Err(e.to_string()),
+                Ok(Some(jpeg)) => decode(&jpeg)
+                    .map_err(|e| log::debug!("thumbnail {id}: cannot decode: {e}"))
+                    .ok(),
+                Ok(None) => {
+                    log::debug!("thumbnail {id}: not in the index");
+                    None
+                }
+                Err(e) => {
+                    log::debug!("thumbnail {id}: {e}");
+                    None
+                }
             };
             if tx.send((id, result)).is_err() {
                 return;
@@ -133,8 +140,8 @@ fn loader(engine: &Engine, rx: &Receiver<i64>, tx: &Sender<Decoded>, waker: &Wak
     }
 }
 
-fn decode(jpeg: &[u8]) -> Result<egui::ColorImage, String> {
-    let img = image::load_from_memory_with_format(jpeg, image::ImageFormat::Jpeg).map_err(|e| e.to_string())?;
+fn decode(jpeg: &[u8]) -> image::ImageResult<egui::ColorImage> {
+    let img = image::load_from_memory_with_format(jpeg, image::ImageFormat::Jpeg)?;
     let rgba = img.to_rgba8();
     Ok(egui::ColorImage::from_rgba_unmultiplied(
         [rgba.width() as usize, rgba.height() as usize],

@@ -12,11 +12,12 @@ use std::sync::Arc;
 use egui::Ui;
 
 use crate::engine::Engine;
-use crate::model::pack::Bridge;
 use crate::train::{HeadKind, LossKind, TrainOptions};
 
 use super::theme;
-use super::train_job::{Pick, Spawner, TEST_FRACTION};
+use super::train_job::{Pick, Spawner};
+use crate::error::{Error, Result};
+use crate::workspace::train::{TEST_FRACTION, head_kind};
 
 /// Split and options, as edited in the window.
 pub(super) struct TrainForm {
@@ -45,7 +46,11 @@ impl Default for TrainForm {
 
 impl TrainForm {
     /// Take a loaded split file (ignored when the path field has moved on since it was asked for).
-    pub fn split_loaded(&mut self, path: &Path, result: Result<BTreeMap<String, Vec<String>>, String>) {
+    pub fn split_loaded(
+        &mut self,
+        path: &Path,
+        result: std::result::Result<BTreeMap<String, Vec<String>>, Arc<Error>>,
+    ) {
         if path.display().to_string() != self.split_path.trim() {
             return;
         }
@@ -59,7 +64,7 @@ impl TrainForm {
                 }
                 (self.split, self.split_error) = (Some(s), None);
             }
-            Err(e) => (self.split, self.split_error) = (None, Some(e)),
+            Err(e) => (self.split, self.split_error) = (None, Some(e.to_string())),
         }
     }
 
@@ -76,16 +81,18 @@ impl TrainForm {
         })
     }
 
-    pub fn split_rows(&mut self, ui: &mut Ui, spawner: &Spawner) {
+    /// The split row; returns whether the loader or picker it started could start.
+    pub fn split_rows(&mut self, ui: &mut Ui, spawner: &Spawner) -> Result<()> {
+        let mut started = Ok(());
         ui.horizontal(|ui| {
             let label = ui.label("Split file (optional)");
             let edit = egui::TextEdit::singleline(&mut self.split_path).desired_width(240.0);
             ui.add(edit).labelled_by(label.id);
             if ui.button("Load split").clicked() && !self.split_path.trim().is_empty() {
-                spawner.load_split(PathBuf::from(self.split_path.trim()));
+                started = spawner.load_split(PathBuf::from(self.split_path.trim()));
             }
             if ui.button("Choose split…").clicked() {
-                spawner.pick(Pick::Split);
+                started = spawner.pick(Pick::Split);
             }
             if self.split.is_some() && ui.button("No split").clicked() {
                 self.split = None;
@@ -111,6 +118,7 @@ impl TrainForm {
                 ));
             }
         }
+        started
     }
 
     pub fn options_rows(&mut self, ui: &mut Ui, engine: Option<&Arc<Engine>>) {
@@ -119,12 +127,9 @@ impl TrainForm {
             let edit = egui::TextEdit::singleline(&mut self.head_name).desired_width(200.0);
             ui.add(edit).labelled_by(label.id);
         });
-        let aligned = engine.is_some_and(|e| e.pack.manifest.bridge == Bridge::Aligned);
-        self.opts.kind = if aligned {
-            HeadKind::Residual
-        } else {
-            HeadKind::TwoBranch
-        };
+        // What the run will train (the workspace sets it from the pack); shown, never stored while drawing.
+        let kind = engine.map_or(HeadKind::TwoBranch, |e| head_kind(&e.pack));
+        let aligned = kind == HeadKind::Residual;
         egui::CollapsingHeader::new("Advanced")
             .id_salt("train-advanced")
             .show(ui, |ui| {
@@ -135,7 +140,7 @@ impl TrainForm {
                     drag(ui, "Learning rate", &mut o.lr, 1e-6..=1.0, 1e-5);
                     drag(ui, "Margin", &mut o.margin, 0.0..=2.0, 0.01);
                     drag(ui, "Hidden size", &mut o.hidden, 1.0..=8192.0, 8.0);
-                    if o.kind == HeadKind::TwoBranch {
+                    if kind == HeadKind::TwoBranch {
                         drag(ui, "Embedding size", &mut o.embed, 1.0..=4096.0, 8.0);
                     }
                     drag(ui, "Dropout", &mut o.dropout, 0.0..=0.9, 0.01);
@@ -152,7 +157,7 @@ impl TrainForm {
                         .response
                         .labelled_by(label.id);
                     ui.end_row();
-                    if o.kind == HeadKind::TwoBranch {
+                    if kind == HeadKind::TwoBranch {
                         ui.label("");
                         ui.checkbox(&mut o.batchnorm, "BatchNorm");
                         ui.end_row();

@@ -20,20 +20,21 @@ mod queries;
 mod schema;
 mod store;
 
+pub use crate::library::FileState;
 pub use folders::FolderStatus;
 pub use lock::WriteLock;
 pub use paths::storable;
-pub use store::{FileState, Index, NewPhoto, PhotoMeta, SkippedFile, Stats, StoredVectors, Vectors};
+pub use store::{Index, NewPhoto, PhotoMeta, SkippedFile, Stats, StoredVectors, Vectors};
 
 /// Bumped whenever the schema changes; [`Index::open`] migrates older indexes in place.
 pub const SCHEMA_VERSION: i64 = 2;
 
 /// Encode f32s as little-endian bytes.
 pub fn to_blob(v: &[f32]) -> Vec<u8> {
-    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+    crate::bytes::f32_to_le(v)
 }
 
 /// Decode little-endian bytes into f32s, appending to `out`.
 pub fn from_blob_into(b: &[u8], out: &mut Vec<f32>) {
-    out.extend(b.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])));
+    crate::bytes::f32_from_le_into(b, out);
 }

@@ -9,16 +9,7 @@ use crate::index::paths::{path_bytes, path_col};
 
 use crate::error::{Error, Result};
 use crate::index::{from_blob_into, to_blob};
-
-/// What the index remembers of a file to decide whether it changed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileState {
-    pub id: i64,
-    pub path: PathBuf,
-    pub size: u64,
-    pub mtime_ns: i64,
-    pub hash: [u8; 32],
-}
+use crate::library::FileState;
 
 /// A photo ready to be written.
 #[derive(Debug, Clone)]

@@ -24,7 +24,7 @@ use serde::Serialize;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::index::{Index, NewPhoto, WriteLock, storable};
-use crate::jobs::{CancelToken, JobEvent, JobHandle, Waker};
+use crate::jobs::{CancelToken, JobEvent};
 use crate::library::{Plan, ScannedFile, decode, plan, scan};
 use crate::model::preprocess;
 
@@ -90,26 +90,6 @@ enum Item {
         /// Remember the failure (a decode error) rather than retry next run (a read error).
         remember: bool,
     },
-}
-
-/// Run indexing on a background thread.
-pub fn spawn_index(engine: Arc<Engine>, req: IndexRequest, waker: Waker, cancel: CancelToken) -> JobHandle {
-    let (tx, rx) = crossbeam_channel::unbounded();
-    let token = cancel.clone();
-    let thread = std::thread::Builder::new()
-        .name("vignette-index".into())
-        .spawn(move || {
-            let emit = |e: JobEvent| {
-                let _ = tx.send(e);
-                waker();
-            };
-            match run_index(&engine, &req, &emit, &token) {
-                Ok(_) => {}
-                Err(e) => emit(JobEvent::Failed(e.to_string())),
-            }
-        })
-        .unwrap_or_else(|e| panic!("cannot spawn the index thread: {e}"));
-    JobHandle::new(rx, cancel, thread)
 }
 
 /// Index synchronously, reporting through `emit`; the terminal event is emitted here too.
@@ -258,7 +238,10 @@ fn spawn_pipeline(
     let (work_tx, work_rx) = bounded::<ScannedFile>(spec.batch * 4);
     let (item_tx, item_rx) = bounded::<Item>(spec.batch * 2);
     let known = Arc::new(known);
-    let spawn_err = |e: std::io::Error| Error::Other(format!("cannot spawn an indexing thread: {e}"));
+    let spawn_err = |source: std::io::Error| Error::Thread {
+        name: "indexing".into(),
+        source,
+    };
     let mut threads = Vec::new();
     for i in 0..engine.config.threads().max(1) {
         let (rx, tx, known, spec) = (work_rx.clone(), item_tx.clone(), Arc::clone(&known), spec.clone());
@@ -399,7 +382,7 @@ fn commit_batch(
         }
     }
     if !ready.is_empty() {
-        let encoder = encoder.ok_or_else(|| Error::Other("no image encoder".into()))?;
+        let encoder = encoder.ok_or(Error::Internal("photos to encode without an image encoder"))?;
         let n = ready.len();
         let mut pixels = Vec::with_capacity(ready.iter().map(|r| r.2.len()).sum());
         for r in &mut ready {

@@ -1,21 +1,32 @@
-//! Background jobs: threads, channels, progress and cancellation, still UI-free.
+//! Background jobs: the one way the core runs work off the caller's thread.
 //!
-//! Front ends see a job as a [`JobHandle`]: a receiver of [`JobEvent`]s and a [`CancelToken`]. Workers
-//! call the [`Waker`] after sending an event (never while holding a lock) so the GUI can request a repaint
-//! and the CLI redraw its bar. Cancellation is checked between batches; an ONNX run in flight is aborted
-//! through hooks registered on the token (`RunOptions::terminate`). [`JobSlot`] makes a kind of job
-//! single-flight: a second start while one runs is refused, not queued behind the user's back.
+//! Every background task (indexing, training, a model install, a one-shot read of the library) is a
+//! [`Job`]: a named thread, a channel of typed events, a [`CancelToken`], and a [`Waker`] the thread calls
+//! after it sends (never while holding a lock) so the GUI can request a repaint and the CLI redraw its bar.
+//! Progress events go through [`Reporter::progress`], which wakes at most every [`WAKE_EVERY`] (a download
+//! reports thousands of reads; the window needs one repaint per frame at most); everything else wakes at
+//! once. A thread that cannot start is an [`Error::Thread`], never a panic. [`JobSlot`] makes a kind of job
+//! single-flight: a second start while one runs is refused with [`Error::Busy`], not queued behind the
+//! user's back. [`Tasks`] runs one-shot functions whose single result comes back on a shared channel.
+//!
+//! Cancellation itself lives in the leaf module [`crate::cancel`] so that the model manager and the
+//! trainer can take a token without depending on this module.
 
 mod index_job;
+mod slot;
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::Mutex;
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
-use crossbeam_channel::Receiver;
+use crossbeam_channel::{Receiver, Sender, unbounded};
 
-pub use index_job::{IndexRequest, IndexSummary, run_index, spawn_index};
+pub use crate::cancel::CancelToken;
+use crate::error::{Error, Result};
+pub use index_job::{IndexRequest, IndexSummary, run_index};
+pub use slot::{JobSlot, Tasks};
 
 /// Called by workers after they publish something new (repaint, redraw, or nothing).
 pub type Waker = Arc<dyn Fn() + Send + Sync>;
@@ -25,52 +36,108 @@ pub fn no_waker() -> Waker {
     Arc::new(|| {})
 }
 
-type Hook = Box<dyn Fn() + Send + Sync>;
+/// Longest gap between wake-ups caused by progress events alone.
+pub const WAKE_EVERY: Duration = Duration::from_millis(100);
 
-/// Shared cancellation flag with hooks that run once on cancel.
-#[derive(Clone, Default)]
-pub struct CancelToken {
-    flag: Arc<AtomicBool>,
-    hooks: Arc<Mutex<Vec<Hook>>>,
+/// The sending side a job's body reports through.
+pub struct Reporter<E> {
+    tx: Sender<E>,
+    waker: Waker,
+    last_wake: Mutex<Option<Instant>>,
 }
 
-impl std::fmt::Debug for CancelToken {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CancelToken")
-            .field("cancelled", &self.is_cancelled())
-            .finish()
+impl<E> Reporter<E> {
+    fn new(tx: Sender<E>, waker: Waker) -> Self {
+        Reporter {
+            tx,
+            waker,
+            last_wake: Mutex::new(None),
+        }
+    }
+
+    /// Send an event and wake the front end.
+    pub fn send(&self, event: E) {
+        let _ = self.tx.send(event);
+        self.wake(true);
+    }
+
+    /// Send a progress event; wakes only when [`WAKE_EVERY`] has passed since the last wake-up (front ends
+    /// keep polling while a job runs, so the latest value shows within that time either way).
+    pub fn progress(&self, event: E) {
+        let _ = self.tx.send(event);
+        self.wake(false);
+    }
+
+    fn wake(&self, always: bool) {
+        let due = {
+            let Ok(mut last) = self.last_wake.lock() else {
+                return (self.waker)();
+            };
+            let due = always || last.is_none_or(|t| t.elapsed() >= WAKE_EVERY);
+            if due {
+                *last = Some(Instant::now());
+            }
+            due
+        };
+        // The lock is released: a waker that re-enters the front end cannot deadlock on it.
+        if due {
+            (self.waker)();
+        }
     }
 }
 
-impl CancelToken {
-    pub fn new() -> Self {
-        Self::default()
+/// A running job: its events, its cancel token, its thread.
+pub struct Job<E> {
+    pub events: Receiver<E>,
+    pub cancel: CancelToken,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl<E> Job<E> {
+    /// Whether the worker thread has ended (its last events may still wait in `events`).
+    pub fn is_finished(&self) -> bool {
+        self.thread.as_ref().is_none_or(JoinHandle::is_finished)
     }
 
-    /// Ask the job to stop; runs the hooks (outside the flag's ordering, once).
+    /// Ask the job to stop.
     pub fn cancel(&self) {
-        if !self.flag.swap(true, Ordering::SeqCst) {
-            let hooks = self
-                .hooks
-                .lock()
-                .map(|mut h| std::mem::take(&mut *h))
-                .unwrap_or_default();
-            hooks.iter().for_each(|h| h());
-        }
+        self.cancel.cancel();
     }
 
-    pub fn is_cancelled(&self) -> bool {
-        self.flag.load(Ordering::SeqCst)
-    }
-
-    /// Run `hook` when cancelled (at once if already cancelled).
-    pub fn on_cancel(&self, hook: impl Fn() + Send + Sync + 'static) {
-        if self.is_cancelled() {
-            hook();
-        } else if let Ok(mut h) = self.hooks.lock() {
-            h.push(Box::new(hook));
+    /// Wait for the worker thread.
+    pub fn join(mut self) {
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
         }
     }
+}
+
+/// Start a named thread (`vignette-{name}`); a thread that cannot start is an error.
+pub fn spawn_thread<T: Send + 'static>(name: &str, f: impl FnOnce() -> T + Send + 'static) -> Result<JoinHandle<T>> {
+    std::thread::Builder::new()
+        .name(format!("vignette-{name}"))
+        .spawn(f)
+        .map_err(|source| Error::Thread {
+            name: name.to_owned(),
+            source,
+        })
+}
+
+/// Run `body` as a job on its own thread. `body` reports through the [`Reporter`] and checks the token.
+pub fn spawn<E: Send + 'static>(
+    name: &str,
+    waker: Waker,
+    cancel: CancelToken,
+    body: impl FnOnce(&Reporter<E>, &CancelToken) + Send + 'static,
+) -> Result<Job<E>> {
+    let (tx, events) = unbounded();
+    let token = cancel.clone();
+    let thread = spawn_thread(name, move || body(&Reporter::new(tx, waker), &token))?;
+    Ok(Job {
+        events,
+        cancel,
+        thread: Some(thread),
+    })
 }
 
 /// Progress of a job, in the order a job sends them: `Started`, then any of `Progress`/`Skipped`/`Note`,
@@ -93,7 +160,8 @@ pub enum JobEvent {
     Note(String),
     Finished(IndexSummary),
     Cancelled(IndexSummary),
-    Failed(String),
+    /// The run failed; what it committed before stays.
+    Failed(Arc<Error>),
 }
 
 impl JobEvent {
@@ -106,101 +174,67 @@ impl JobEvent {
     }
 }
 
-/// A running job.
-pub struct JobHandle {
-    pub events: Receiver<JobEvent>,
-    pub cancel: CancelToken,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl JobHandle {
-    pub(crate) fn new(events: Receiver<JobEvent>, cancel: CancelToken, thread: JoinHandle<()>) -> Self {
-        JobHandle {
-            events,
-            cancel,
-            thread: Some(thread),
+/// Index on a background thread: [`run_index`] as a [`Job`] whose last event is terminal.
+pub fn spawn_index(
+    engine: Arc<crate::engine::Engine>,
+    req: IndexRequest,
+    waker: Waker,
+    cancel: CancelToken,
+) -> Result<Job<JobEvent>> {
+    spawn("index", waker, cancel, move |out: &Reporter<JobEvent>, cancel| {
+        let emit = |e: JobEvent| match e {
+            JobEvent::Progress { .. } => out.progress(e),
+            e => out.send(e),
+        };
+        if let Err(e) = run_index(&engine, &req, &emit, cancel) {
+            out.send(JobEvent::Failed(Arc::new(e)));
         }
-    }
-
-    /// Whether the worker thread has ended.
-    pub fn is_finished(&self) -> bool {
-        self.thread.as_ref().is_none_or(JoinHandle::is_finished)
-    }
-
-    /// Wait for the worker thread.
-    pub fn join(mut self) {
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
-
-/// Holds at most one running job of a kind.
-#[derive(Default)]
-pub struct JobSlot {
-    cancel: Option<CancelToken>,
-    running: Arc<AtomicBool>,
-}
-
-impl JobSlot {
-    /// Whether a job is running in this slot.
-    pub fn busy(&self) -> bool {
-        self.running.load(Ordering::SeqCst)
-    }
-
-    /// Start `f` unless a job is running; `f` gets a guard that frees the slot when dropped.
-    pub fn try_start<T>(&mut self, f: impl FnOnce(SlotGuard, CancelToken) -> T) -> Option<T> {
-        if self.running.swap(true, Ordering::SeqCst) {
-            return None;
-        }
-        let token = CancelToken::new();
-        self.cancel = Some(token.clone());
-        Some(f(SlotGuard(Arc::clone(&self.running)), token))
-    }
-
-    /// Cancel the running job, if any.
-    pub fn cancel(&self) {
-        if let Some(t) = &self.cancel {
-            t.cancel();
-        }
-    }
-}
-
-/// Frees a [`JobSlot`] when dropped (the job's thread owns it).
-pub struct SlotGuard(Arc<AtomicBool>);
-
-impl Drop for SlotGuard {
-    fn drop(&mut self) {
-        self.0.store(false, Ordering::SeqCst);
-    }
+    })
 }
 
 #[cfg(test)]
 mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
     use super::*;
 
     #[test]
-    fn slot_is_single_flight() {
-        let mut slot = JobSlot::default();
-        let guard = slot.try_start(|g, _| g).expect("first start");
-        assert!(slot.busy());
-        assert!(slot.try_start(|g, _| g).is_none());
-        drop(guard);
-        assert!(!slot.busy());
-        assert!(slot.try_start(|_, _| ()).is_some());
+    fn a_job_sends_typed_events_and_wakes() {
+        let wakes = Arc::new(AtomicUsize::new(0));
+        let w = Arc::clone(&wakes);
+        let waker: Waker = Arc::new(move || {
+            w.fetch_add(1, Ordering::SeqCst);
+        });
+        let job = spawn("test", waker, CancelToken::new(), |out: &Reporter<u32>, _| {
+            (0..50).for_each(|i| out.progress(i));
+            out.send(99);
+        })
+        .expect("spawn");
+        let events: Vec<u32> = job.events.iter().collect();
+        assert_eq!(events.len(), 51);
+        assert_eq!(events.last(), Some(&99));
+        let n = wakes.load(Ordering::SeqCst);
+        assert!(
+            (2..=10).contains(&n),
+            "progress wakes are rate-limited, the last event always wakes: {n}"
+        );
     }
 
     #[test]
-    fn cancel_runs_hooks_once() {
-        let t = CancelToken::new();
-        let hits = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-        let h = Arc::clone(&hits);
-        t.on_cancel(move || {
-            h.fetch_add(1, Ordering::SeqCst);
-        });
-        t.cancel();
-        t.cancel();
-        assert!(t.is_cancelled());
-        assert_eq!(hits.load(Ordering::SeqCst), 1);
+    fn a_job_sees_its_cancel_token() {
+        let job = spawn(
+            "test",
+            no_waker(),
+            CancelToken::new(),
+            |out: &Reporter<bool>, cancel| {
+                while !cancel.is_cancelled() {
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                out.send(true);
+            },
+        )
+        .expect("spawn");
+        job.cancel();
+        assert_eq!(job.events.recv().ok(), Some(true));
     }
 }

@@ -17,7 +17,7 @@ use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
-use crate::index::FileState;
+use super::FileState;
 
 /// Extensions of the formats we decode (see `decode` for which decoder reads each).
 pub const EXTENSIONS: &[&str] = &[

@@ -19,8 +19,8 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::config::DEFAULT_PACK;
 use crate::error::{IoContext, Result};
+use crate::model::pack::DEFAULT_PACK;
 
 include!(concat!(env!("OUT_DIR"), "/default_pack.rs"));
 

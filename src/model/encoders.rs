@@ -103,11 +103,7 @@ impl ImageEncoder {
         let spec = &self.pack.manifest.image;
         let s = spec.size as usize;
         if pixels.len() != n * 3 * s * s {
-            return Err(Error::Other(format!(
-                "image batch has {} values, expected {}",
-                pixels.len(),
-                n * 3 * s * s
-            )));
+            return Err(Error::Internal("an image batch does not match the pack's input size"));
         }
         let what = || format!("image encoder {}", self.pack.image_model.display());
         let input = Tensor::from_array(([n, 3, s, s], pixels)).map_err(|e| Error::onnx(what(), e))?;
@@ -282,16 +278,11 @@ impl TextEncoder {
 
 fn read_cache(path: &std::path::Path, len: usize) -> Option<Vec<f32>> {
     let bytes = std::fs::read(path).ok()?;
-    (bytes.len() == len * 4).then(|| {
-        bytes
-            .chunks_exact(4)
-            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-            .collect()
-    })
+    (bytes.len() == len * 4).then(|| crate::bytes::f32_from_le(&bytes))
 }
 
 fn write_cache(path: &std::path::Path, v: &[f32]) {
-    let bytes: Vec<u8> = v.iter().flat_map(|x| x.to_le_bytes()).collect();
+    let bytes = crate::bytes::f32_to_le(v);
     if let Some(dir) = path.parent() {
         let _ = crate::config::create_private_dir(dir);
     }

@@ -16,6 +16,10 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Error, IoContext, Result};
 
+/// Name of the embedded default pack (defined here, re-exported by `config`, so `model` never imports
+/// `config`).
+pub const DEFAULT_PACK: &str = "seed-effnet-minilm";
+
 /// The manifest file name inside a pack folder.
 pub const MANIFEST: &str = "pack.toml";
 

@@ -26,7 +26,7 @@ pub fn resize(img: &RgbImage, w: u32, h: u32, filter: Filter) -> Result<RgbImage
     let mut resizer = fr::Resizer::new();
     resizer
         .resize(img, &mut dst, &fr::ResizeOptions::new().resize_alg(alg))
-        .map_err(|e| Error::Other(format!("resize failed: {e}")))?;
+        .map_err(|e| Error::Resize(e.to_string()))?;
     Ok(dst)
 }
 

@@ -43,7 +43,7 @@ impl HeadSpace {
         let (got, features) = index.features_after(after)?;
         // Photos committed after the zero-shot rows were read may follow; they join on the next refresh.
         if got.len() < ids.len() || got[..ids.len()] != *ids {
-            return Err(Error::Other("the index changed while loading; search again".into()));
+            return Err(Error::IndexChanged);
         }
         let n = ids.len();
         if n > 0 {

@@ -203,7 +203,7 @@ impl Searcher {
         let enc = self
             .image
             .as_mut()
-            .ok_or_else(|| Error::Other("no image encoder".into()))?;
+            .ok_or(Error::Internal("similar-photo search without an image encoder"))?;
         let v = enc.encode(tensor, 1)?;
         let hv = match &self.head {
             Some(h) => Some(h.image(&v.features)?),

@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, Sender, unbounded};
 
 use crate::engine::Engine;
-use crate::jobs::Waker;
+use crate::error::{Error, Result};
+use crate::jobs::{Waker, spawn_thread};
 use crate::search::{Hit, SearchOptions, Searcher};
 
 /// What the front end asks for.
@@ -35,12 +36,12 @@ pub enum Response {
     /// Results of the query with this generation, or why it failed.
     Results {
         generation: u64,
-        hits: Result<Vec<Hit>, String>,
+        hits: std::result::Result<Vec<Hit>, Arc<Error>>,
         took: Duration,
         searchable: usize,
     },
     /// The worker could not start (e.g. no ONNX Runtime); searching is unavailable.
-    Unavailable(String),
+    Unavailable(Arc<Error>),
     /// Number of searchable photos changed.
     Searchable(usize),
 }
@@ -53,12 +54,10 @@ pub struct SearchWorker {
 
 impl SearchWorker {
     /// Start the thread; the searcher (model session, vectors) is built on it, never on the caller's.
-    pub fn spawn(engine: Arc<Engine>, waker: Waker) -> std::io::Result<SearchWorker> {
+    pub fn spawn(engine: Arc<Engine>, waker: Waker) -> Result<SearchWorker> {
         let (tx, rx) = unbounded::<Request>();
         let (rtx, responses) = unbounded::<Response>();
-        std::thread::Builder::new()
-            .name("vignette-search".into())
-            .spawn(move || run(&engine, &rx, &rtx, &waker))?;
+        spawn_thread("search", move || run(&engine, &rx, &rtx, &waker))?;
         Ok(SearchWorker { tx, responses })
     }
 
@@ -76,7 +75,7 @@ fn run(engine: &Arc<Engine>, rx: &Receiver<Request>, tx: &Sender<Response>, wake
     let mut searcher = match Searcher::new(Arc::clone(engine)) {
         Ok(s) => s,
         Err(e) => {
-            send(Response::Unavailable(e.to_string()));
+            send(Response::Unavailable(Arc::new(e)));
             return;
         }
     };
@@ -107,7 +106,7 @@ fn run(engine: &Arc<Engine>, rx: &Receiver<Request>, tx: &Sender<Response>, wake
         }) = latest
         {
             let t = Instant::now();
-            let hits = searcher.search(&query, opts).map_err(|e| e.to_string());
+            let hits = searcher.search(&query, opts).map_err(Arc::new);
             send(Response::Results {
                 generation,
                 hits,

@@ -71,8 +71,11 @@ pub fn clear_head(pack_dir: &Path, pack: &Pack) -> Result<()> {
 }
 
 fn write_manifest(dir: &Path, manifest: &crate::model::pack::Manifest) -> Result<()> {
-    let text = toml::to_string(manifest).map_err(|e| Error::Other(format!("cannot write manifest: {e}")))?;
     let path = dir.join(MANIFEST);
+    let text = toml::to_string(manifest).map_err(|source| Error::Toml {
+        path: path.clone(),
+        source,
+    })?;
     let tmp = dir.join(format!(".{MANIFEST}.tmp"));
     std::fs::write(&tmp, text).at("cannot write manifest", &tmp)?;
     std::fs::rename(&tmp, &path).at("cannot replace manifest", &path)

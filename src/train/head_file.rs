@@ -24,11 +24,7 @@ impl Head {
         let mut tensors: Vec<(String, Vec<usize>, Vec<u8>)> = Vec::new();
         for (name, b, is_image) in [("image", self.weights().0, true), ("text", self.weights().1, false)] {
             for (field, shape, data) in branch_tensors(self.config(), b, is_image) {
-                tensors.push((
-                    format!("{name}.{field}"),
-                    shape,
-                    data.iter().flat_map(|x| x.to_le_bytes()).collect(),
-                ));
+                tensors.push((format!("{name}.{field}"), shape, crate::bytes::f32_to_le(data)));
             }
         }
         let views = tensors
@@ -87,10 +83,7 @@ impl Head {
                     t.shape()
                 )));
             }
-            Ok(t.data()
-                .chunks_exact(4)
-                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                .collect())
+            Ok(crate::bytes::f32_from_le(t.data()))
         };
         let mut branches = Vec::new();
         for (name, is_image) in [("image", true), ("text", false)] {

@@ -8,7 +8,6 @@ pub mod caption_formats;
 pub mod captions;
 pub mod data;
 pub mod eval;
-mod flickr_bench;
 pub mod head;
 pub mod head_file;
 pub mod loss;

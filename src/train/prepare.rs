@@ -2,8 +2,10 @@
 //! captions.
 //!
 //! The image encoder runs only through the normal indexing job (so the photos also become searchable and a
-//! second run costs nothing); training itself never re-runs it. Photos that cannot be indexed are listed
-//! and left out with their captions, never fatal.
+//! second run costs nothing); training itself never re-runs it. The folders holding the set's photos are
+//! remembered like folders the user added, so the photos show under a folder in the library that the
+//! user can see, re-scan and remove (and that is pruned like any other), never as unlisted strays.
+//! Photos that cannot be indexed are listed and left out with their captions, never fatal.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -27,6 +29,7 @@ pub struct Prepared {
 /// Index the set's images (reporting through `emit`) and assemble [`TrainData`].
 pub fn prepare(engine: &Engine, set: &CaptionSet, emit: &dyn Fn(JobEvent), cancel: &CancelToken) -> Result<Prepared> {
     let wanted = set.images();
+    remember_folders(engine, &wanted)?;
     let req = IndexRequest {
         roots: wanted.clone(),
         remember_folders: false,
@@ -78,4 +81,16 @@ pub fn prepare(engine: &Engine, set: &CaptionSet, emit: &dyn Fn(JobEvent), cance
     p.data.text_dim = engine.pack.manifest.text.embedding_dim;
     p.data.validate()?;
     Ok(p)
+}
+
+/// Remember the folders that hold `photos` (the indexing request itself names single files).
+fn remember_folders(engine: &Engine, photos: &[PathBuf]) -> Result<()> {
+    let folders: std::collections::BTreeSet<PathBuf> = photos
+        .iter()
+        .filter_map(|p| p.parent())
+        .filter(|d| d.is_dir())
+        .map(|d| std::fs::canonicalize(d).unwrap_or_else(|_| d.to_path_buf()))
+        .collect();
+    let index = engine.index()?;
+    folders.iter().try_for_each(|d| index.add_folder(d))
 }

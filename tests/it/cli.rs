@@ -185,10 +185,8 @@ fn index_survives_a_crash_mid_write() {
     assert_eq!(rest.indexed, 0);
 }
 
-/// Train on captions, then search and eval with the saved head (labels bridge, tiny pack).
-#[test]
-fn train_saves_a_head_that_search_and_eval_use() {
-    let env = TestEnv::new();
+/// 24 photos in three colours with one caption each, plus a caption of a missing photo.
+fn colour_captions(env: &TestEnv) -> std::path::PathBuf {
     let words = [
         ("red", [220u8, 30, 30]),
         ("green", [30, 220, 30]),
@@ -220,6 +218,15 @@ fn train_saves_a_head_that_search_and_eval_use() {
     ));
     let captions = env.photos().join("captions.jsonl");
     std::fs::write(&captions, lines).expect("write");
+    captions
+}
+
+/// Train on captions, then search and eval with the saved head (labels bridge, tiny pack). Without
+/// `--split` a fifth of the photos is held out as the test part, as in the training window.
+#[test]
+fn train_saves_a_head_that_search_and_eval_use() {
+    let env = TestEnv::new();
+    let captions = colour_captions(&env);
     let pack = tiny_pack("tiny-labels");
     let run = |pack: &Path, args: &[&str]| {
         Command::new(env!("CARGO_BIN_EXE_vignette"))
@@ -244,7 +251,11 @@ fn train_saves_a_head_that_search_and_eval_use() {
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
-    assert!(out.contains("training on 24 photos, 24 captions"), "{out}");
+    assert!(out.contains("training on 19 photos, 19 captions"), "{out}");
+    assert!(
+        out.contains("testing on 5 photos, 5 captions (20% held out, no --split given)"),
+        "{out}"
+    );
     assert!(out.contains("epoch   1") && out.contains("blend"), "{out}");
     assert!(
         stderr(&o).contains("missing.png"),
@@ -266,4 +277,83 @@ fn train_saves_a_head_that_search_and_eval_use() {
     let o = run(Path::new("tiny-labels"), &["search", "grass", "-k", "1"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("green"), "{}", stdout(&o));
+}
+
+/// `vignette search ... | head -1`: head exits after one line; vignette ends quietly with status 0.
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    let env = colour_env();
+    let o = vignette(&env, &["index", env.photos().to_str().expect("utf8")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let shell = format!(
+        "set -o pipefail; '{}' --data-dir '{}' --pack '{}' search red | head -1",
+        env!("CARGO_BIN_EXE_vignette"),
+        env.data().display(),
+        tiny_pack("tiny-aligned").display()
+    );
+    let o = Command::new("bash").args(["-c", &shell]).output().expect("run bash");
+    assert!(o.status.success(), "exit {:?}: {}", o.status.code(), stderr(&o));
+    assert_eq!(stdout(&o).lines().count(), 1, "{}", stdout(&o));
+    // The same with the reader gone before the first write, so every write fails with EPIPE (head may
+    // read all three short lines before it exits, so the pipeline alone need not hit a broken pipe).
+    for args in [&["search", "red"][..], &["info"], &["models", "list"]] {
+        let (reader, writer) = std::io::pipe().expect("pipe");
+        drop(reader);
+        let o = Command::new(env!("CARGO_BIN_EXE_vignette"))
+            .arg("--data-dir")
+            .arg(env.data())
+            .arg("--pack")
+            .arg(tiny_pack("tiny-aligned"))
+            .args(args)
+            .stdout(writer)
+            .output()
+            .expect("run vignette");
+        assert!(
+            o.status.success(),
+            "{args:?}: exit {:?}: {}",
+            o.status.code(),
+            stderr(&o)
+        );
+        assert!(stderr(&o).is_empty(), "{args:?} ends quietly: {}", stderr(&o));
+    }
+}
+
+/// Ctrl-C during training exits 130, as `index` and `models install` do.
+#[cfg(unix)]
+#[test]
+fn cancelled_training_exits_130() {
+    use std::io::BufRead as _;
+    let env = TestEnv::new();
+    let captions = colour_captions(&env);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vignette"))
+        .arg("--data-dir")
+        .arg(env.data())
+        .arg("--pack")
+        .arg(tiny_pack("tiny-labels"))
+        .args([
+            "train",
+            captions.to_str().expect("utf8"),
+            "--epochs",
+            "100000",
+            "--patience",
+            "100000",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run vignette");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    let first_epoch = lines.by_ref().map_while(Result::ok).find(|l| l.starts_with("epoch"));
+    assert!(first_epoch.is_some(), "training started");
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(sent.success());
+    // Keep draining stdout so the child never blocks on a full pipe.
+    lines.for_each(drop);
+    let o = child.wait_with_output().expect("wait");
+    assert_eq!(o.status.code(), Some(130), "{}", stderr(&o));
+    assert!(stderr(&o).contains("cancelled"), "{}", stderr(&o));
 }

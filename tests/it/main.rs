@@ -7,6 +7,7 @@
 //! `corpus` and `props` hold issue 9's checks (offline folders, odd names, locks, kills, full disks, bad
 //! input, property tests of the parsers), with helpers in `rel_support`.
 
+mod architecture;
 mod cli;
 mod concurrency;
 mod corpus;
@@ -14,6 +15,7 @@ mod crash;
 mod decode_limits;
 mod default_pack;
 mod disk;
+mod flickr_bench;
 mod formats;
 mod gui;
 mod gui_models;
@@ -25,3 +27,4 @@ mod real_models;
 mod rel_support;
 mod reliability;
 mod support;
+mod workspace;

@@ -11,8 +11,8 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::cancel::CancelToken;
 use crate::error::{Error, IoContext, Result};
-use crate::jobs::CancelToken;
 use crate::model::pack::sha256_file;
 
 /// What a download needs to know about its file.

@@ -24,8 +24,8 @@ use std::path::{Path, PathBuf};
 
 pub use catalogue::{BUILTIN, Catalogue, Entry, RemoteFile, check_name, check_rel_path};
 
+use crate::cancel::CancelToken;
 use crate::error::{Error, IoContext, Result};
-use crate::jobs::CancelToken;
 use crate::model::pack::{MANIFEST, Pack};
 
 /// Progress of an install, in order: `Started`, per file `File` then `Progress`*, then `Installed`.
@@ -148,23 +148,25 @@ impl Manager {
     pub fn install(&self, name: &str, on_event: &dyn Fn(InstallEvent), cancel: &CancelToken) -> Result<PathBuf> {
         let entry = self.catalogue.get(name).ok_or_else(|| {
             let known: Vec<&str> = self.catalogue.packs.iter().map(|e| e.name.as_str()).collect();
-            Error::Other(format!(
-                "no pack {name:?} in the catalogue (available: {})",
-                known.join(", ")
-            ))
+            Error::NoSuchPack {
+                name: name.to_owned(),
+                place: format!("the catalogue (available: {})", known.join(", ")),
+            }
         })?;
         if let Some(why) = entry.unverified_reason() {
-            return Err(Error::Other(format!(
-                "refusing to install {name:?}: {why}; nothing was downloaded"
-            )));
+            return Err(Error::Refused {
+                action: "install",
+                name: name.to_owned(),
+                why: format!("{why}; nothing was downloaded"),
+            });
         }
         let _lock = self.lock("installing a model pack")?;
         let target = self.packs_dir.join(name);
         if target.exists() {
-            return Err(Error::Other(format!(
-                "pack {name:?} is already installed (remove it first): {}",
-                target.display()
-            )));
+            return Err(Error::AlreadyInstalled {
+                name: name.to_owned(),
+                path: target,
+            });
         }
         let staging = self.staging(name);
         crate::config::create_private_dir(&staging)?;
@@ -201,7 +203,12 @@ impl Manager {
         let mut before = 0u64;
         for f in &entry.files {
             let (Some(size), Some(sha256)) = (f.size, f.sha256.as_deref()) else {
-                return Err(Error::Other(format!("{}: unpinned file", f.path)).into());
+                return Err(Error::Refused {
+                    action: "install",
+                    name: entry.name.clone(),
+                    why: format!("{} is not pinned to a size and SHA-256", f.path),
+                }
+                .into());
             };
             let dest = staging.join(&f.path);
             let part = download::part_path(&dest);
@@ -239,10 +246,10 @@ impl Manager {
         let _lock = self.lock("importing a model pack")?;
         let target = self.packs_dir.join(&name);
         if target.exists() {
-            return Err(Error::Other(format!(
-                "pack {name:?} is already installed (remove it first): {}",
-                target.display()
-            )));
+            return Err(Error::AlreadyInstalled {
+                name: name.to_owned(),
+                path: target,
+            });
         }
         let staging = self.staging(&name);
         let _ = std::fs::remove_dir_all(&staging);
@@ -258,7 +265,11 @@ impl Manager {
 
     /// Remove the installed pack `name` (and any interrupted download of it).
     pub fn remove(&self, name: &str) -> Result<()> {
-        check_name(name).map_err(Error::Other)?;
+        check_name(name).map_err(|why| Error::Refused {
+            action: "remove",
+            name: name.to_owned(),
+            why,
+        })?;
         let _lock = self.lock("removing a model pack")?;
         let staging = self.staging(name);
         let had_staging = staging.exists();
@@ -270,10 +281,10 @@ impl Manager {
             if had_staging {
                 return Ok(());
             }
-            return Err(Error::Other(format!(
-                "no installed pack {name:?} in {}",
-                self.packs_dir.display()
-            )));
+            return Err(Error::NoSuchPack {
+                name: name.to_owned(),
+                place: self.packs_dir.display().to_string(),
+            });
         }
         // Rename first so the pack disappears at once, then delete at leisure.
         let doomed = self.packs_dir.join(format!(".removing-{name}"));
@@ -299,9 +310,11 @@ fn finish_staging(entry: &Entry, staging: &Path, target: &Path) -> Result<()> {
     if manifest.text.sha256.is_none() {
         manifest.text.sha256 = pin(&manifest.text.file);
     }
-    let text = toml::to_string(&manifest)
-        .map_err(|e| Error::Other(format!("cannot write the manifest of {}: {e}", entry.name)))?;
     let path = staging.join(MANIFEST);
+    let text = toml::to_string(&manifest).map_err(|source| Error::Toml {
+        path: path.clone(),
+        source,
+    })?;
     std::fs::write(&path, text).at("cannot write", &path)?;
     Pack::load(staging)?;
     std::fs::rename(staging, target).at("cannot move the pack into place", target)

@@ -13,11 +13,13 @@ use egui_plot::{Legend, Line, Plot, PlotPoints};
 use crate::engine::Engine;
 use crate::train::metrics::Recall;
 
-use super::theme;
-use super::train_panel::TrainPanel;
+use super::TrainPanel;
+use crate::gui::command::Command;
+use crate::gui::theme;
 
 /// Draw the plot, the table and the save row for `panel`.
-pub(super) fn ui(ui: &mut Ui, panel: &mut TrainPanel, engine: Option<&Arc<Engine>>) {
+pub(super) fn ui(ui: &mut Ui, panel: &mut TrainPanel, engine: Option<&Arc<Engine>>) -> Command {
+    let mut cmd = Command::None;
     if !panel.history.is_empty() {
         ui.separator();
         plots(ui, panel);
@@ -64,7 +66,7 @@ pub(super) fn ui(ui: &mut Ui, panel: &mut TrainPanel, engine: Option<&Arc<Engine
         ui.horizontal(|ui| {
             let enabled = !panel.saving && !panel.running();
             if ui.add_enabled(enabled, egui::Button::new("Save and apply")).clicked() {
-                panel.save();
+                cmd = panel.save();
             }
             if panel.saving {
                 ui.spinner();
@@ -93,6 +95,7 @@ pub(super) fn ui(ui: &mut Ui, panel: &mut TrainPanel, engine: Option<&Arc<Engine
             )),
         };
     }
+    cmd
 }
 
 fn recall_row(ui: &mut Ui, name: &str, r: &Recall) {

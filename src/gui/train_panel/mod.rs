@@ -1,28 +1,33 @@
 //! The training window: pick a caption set (and optionally a split), train a head in the background with
 //! live progress, compare it with zero-shot search on the test part, then save it into the pack.
 //!
-//! State lives in [`TrainPanel`]; its threads (see [`super::train_job`]) report through one channel drained
-//! by [`TrainPanel::poll`] in `App::logic`, which may return a [`Command`] (re-open the engine once a head
-//! is saved). Training is single-flight: Train is disabled while a run is going, and Cancel stops it
-//! between indexing batches or training steps. The plot and the before/after table are in
-//! [`super::train_report`]. Every input has an accessible name (labels are tied to their fields).
+//! State lives in [`TrainPanel`]; the run itself is the workspace's ([`crate::workspace::train`], the
+//! same protocol as `vignette train`): the panel returns [`Command::StartTraining`], the app hands the
+//! panel's [`Plan`] to the workspace and routes its events back ([`TrainPanel::progress`],
+//! [`TrainPanel::trained`], [`TrainPanel::saved`]). Pickers and file reads run on the panel's own threads
+//! ([`super::train_job`]), drained by [`TrainPanel::poll`]. Training is single-flight: Train is disabled
+//! while a run is going, and Cancel stops it between indexing batches or training steps. The plot and the before/after table are in
+//! [`report`]. Every input has an accessible name (labels are tied to their fields).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crossbeam_channel::{Receiver, unbounded};
 use egui::Ui;
 
 use crate::engine::Engine;
-use crate::jobs::{CancelToken, JobEvent, Waker};
-use crate::train::EpochReport;
+use crate::error::{Error, Result};
+use crate::jobs::{JobEvent, Waker};
 use crate::train::captions::CaptionSet;
+use crate::train::{EpochReport, Head};
+use crate::workspace::{Plan, Saved, TrainEvent, Trained};
 
-use super::app::Command;
+use super::command::Command;
+use super::theme;
 use super::train_form::TrainForm;
-use super::train_job::{Msg, Pick, Plan, Saved, Spawner, Trained};
-use super::{theme, train_report};
+use super::train_job::{Msg, Pick, Spawner};
+
+mod report;
 
 /// Where a training run is.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,7 +42,6 @@ pub(super) enum Stage {
 pub struct TrainPanel {
     pub open: bool,
     spawner: Spawner,
-    rx: Receiver<Msg>,
     /// Caption file or folder, as typed or picked.
     path: String,
     loading: bool,
@@ -45,31 +49,27 @@ pub struct TrainPanel {
     load_error: Option<String>,
     form: TrainForm,
     pub(super) stage: Stage,
-    cancel: Option<CancelToken>,
     /// How the last run ended when it did not produce a head (failed, cancelled).
     pub(super) run_note: Option<(String, bool)>,
     pub(super) history: Vec<EpochReport>,
     pub(super) trained: Option<Box<Trained>>,
     pub(super) saving: bool,
-    pub(super) saved: Option<Result<Saved, String>>,
+    pub(super) saved: Option<std::result::Result<Saved, Arc<Error>>>,
     /// The window's area last frame, to route files dropped onto it.
     rect: Option<egui::Rect>,
 }
 
 impl TrainPanel {
     pub fn new(waker: Waker) -> TrainPanel {
-        let (tx, rx) = unbounded();
         TrainPanel {
             open: false,
-            spawner: Spawner { tx, waker },
-            rx,
+            spawner: Spawner::new(waker),
             path: String::new(),
             loading: false,
             set: None,
             load_error: None,
             form: TrainForm::default(),
             stage: Stage::Idle,
-            cancel: None,
             run_note: None,
             history: Vec::new(),
             trained: None,
@@ -95,56 +95,101 @@ impl TrainPanel {
         self.load();
     }
 
-    /// Fold in what the threads reported; returns a command once a head is saved.
-    pub fn poll(&mut self) -> Option<Command> {
-        let mut cmd = None;
-        for m in self.rx.try_iter().collect::<Vec<_>>() {
+    /// Fold in what the panel's own threads reported (pickers, caption and split files).
+    pub fn poll(&mut self) {
+        for m in self.spawner.drain() {
             match m {
                 Msg::Picked(Pick::Split, p) => {
                     self.form.split_path = p.display().to_string();
-                    self.spawner.load_split(p);
+                    let started = self.spawner.load_split(p);
+                    self.check(started);
                 }
                 Msg::Picked(_, p) => self.dropped(p),
                 Msg::Loaded { path, result } if path.display().to_string() == self.path.trim() => {
                     self.loading = false;
                     match result {
                         Ok(set) => (self.set, self.load_error) = (Some(set), None),
-                        Err(e) => (self.set, self.load_error) = (None, Some(e)),
+                        Err(e) => (self.set, self.load_error) = (None, Some(e.to_string())),
                     }
                 }
                 Msg::Loaded { .. } => {}
                 Msg::SplitLoaded { path, result } => self.form.split_loaded(&path, result),
-                Msg::Indexing(JobEvent::Started { total }) => self.stage = Stage::Indexing { done: 0, total },
-                Msg::Indexing(JobEvent::Progress { done, total, .. }) => self.stage = Stage::Indexing { done, total },
-                Msg::Indexing(_) => {}
-                Msg::Embedding => self.stage = Stage::Embedding,
-                Msg::Epoch(r) => {
-                    self.stage = Stage::Training;
-                    self.history.push(r);
-                }
-                Msg::Trained(t) => {
-                    self.finish(None);
-                    self.trained = Some(t);
-                }
-                Msg::Cancelled => self.finish(Some(("Training cancelled".into(), false))),
-                Msg::Failed(e) => self.finish(Some((format!("Training failed: {e}"), true))),
-                Msg::Saved(result) => {
-                    self.saving = false;
-                    if let Ok(s) = &result {
-                        cmd = Some(Command::UseHead {
-                            switch_to: s.switch_to.clone(),
-                        });
-                    }
-                    self.saved = Some(result);
-                }
             }
         }
-        cmd
+    }
+
+    /// A thread of the panel could not start: say so where the run's notes go.
+    fn check(&mut self, started: Result<()>) {
+        if let Err(e) = started {
+            self.loading = false;
+            self.run_note = Some((e.to_string(), true));
+        }
+    }
+
+    /// Progress of the workspace's training run.
+    pub fn progress(&mut self, e: TrainEvent) {
+        match e {
+            TrainEvent::Indexing(JobEvent::Started { total }) => self.stage = Stage::Indexing { done: 0, total },
+            TrainEvent::Indexing(JobEvent::Progress { done, total, .. }) => {
+                self.stage = Stage::Indexing { done, total };
+            }
+            TrainEvent::Indexing(_) | TrainEvent::Parts { .. } => {}
+            TrainEvent::Embedding => self.stage = Stage::Embedding,
+            TrainEvent::Epoch(r) => {
+                self.stage = Stage::Training;
+                self.history.push(r);
+            }
+        }
+    }
+
+    /// The run ended.
+    pub fn trained(&mut self, result: std::result::Result<Box<Trained>, Arc<Error>>) {
+        match result {
+            Ok(t) => {
+                self.finish(None);
+                self.trained = Some(t);
+            }
+            Err(e) if matches!(*e, Error::Cancelled) => self.finish(Some(("Training cancelled".into(), false))),
+            Err(e) => self.finish(Some((format!("Training failed: {e}"), true))),
+        }
+    }
+
+    /// Saving the head ended.
+    pub fn saved(&mut self, result: std::result::Result<Saved, Arc<Error>>) {
+        self.saving = false;
+        self.saved = Some(result);
+    }
+
+    /// What [`Command::StartTraining`] trains on: the loaded set, the chosen split, the options.
+    pub fn plan(&self) -> Option<Plan> {
+        Some(Plan {
+            set: Arc::clone(self.set.as_ref()?),
+            split: self.form.chosen_split(),
+            opts: self.form.opts.clone(),
+        })
+    }
+
+    /// The workspace took (or refused) the plan.
+    pub fn started(&mut self, started: Result<()>) {
+        match started {
+            Ok(()) => {
+                self.stage = Stage::Indexing { done: 0, total: 0 };
+                self.history.clear();
+                (self.trained, self.saved, self.run_note) = (None, None, None);
+            }
+            Err(e) => self.run_note = Some((format!("Cannot start training: {e}"), true)),
+        }
+    }
+
+    /// The engine and head of the finished run, for [`Command::SaveHead`].
+    pub fn trained_head(&self) -> Option<(Arc<Engine>, Head)> {
+        self.trained
+            .as_ref()
+            .map(|t| (Arc::clone(&t.engine), t.outcome.head.clone()))
     }
 
     fn finish(&mut self, note: Option<(String, bool)>) {
         self.stage = Stage::Idle;
-        self.cancel = None;
         self.run_note = note;
     }
 
@@ -154,7 +199,8 @@ impl TrainPanel {
             return;
         }
         self.loading = true;
-        self.spawner.load_captions(PathBuf::from(path));
+        let started = self.spawner.load_captions(PathBuf::from(path));
+        self.check(started);
     }
 
     /// Draw the window while it is open.
@@ -179,13 +225,14 @@ impl TrainPanel {
         self.caption_stats(ui);
         ui.separator();
         ui.heading("Test part");
-        self.form.split_rows(ui, &self.spawner);
+        let started = self.form.split_rows(ui, &self.spawner);
+        self.check(started);
         ui.separator();
         self.form.options_rows(ui, engine);
         ui.separator();
-        self.run_rows(ui, engine);
-        train_report::ui(ui, self, engine);
-        Command::None
+        let run = self.run_rows(ui, engine);
+        let save = report::ui(ui, self, engine);
+        if run == Command::None { save } else { run }
     }
 
     fn caption_rows(&mut self, ui: &mut Ui) {
@@ -200,10 +247,12 @@ impl TrainPanel {
         });
         ui.horizontal(|ui| {
             if ui.button("Choose file…").clicked() {
-                self.spawner.pick(Pick::CaptionFile);
+                let started = self.spawner.pick(Pick::CaptionFile);
+                self.check(started);
             }
             if ui.button("Choose folder…").clicked() {
-                self.spawner.pick(Pick::CaptionFolder);
+                let started = self.spawner.pick(Pick::CaptionFolder);
+                self.check(started);
             }
             ui.weak("or drop a caption file or folder onto this window");
         });
@@ -266,19 +315,15 @@ impl TrainPanel {
         }
     }
 
-    fn run_rows(&mut self, ui: &mut Ui, engine: Option<&Arc<Engine>>) {
+    fn run_rows(&mut self, ui: &mut Ui, engine: Option<&Arc<Engine>>) -> Command {
         let ready = engine.is_some() && self.set.is_some() && self.form.split_ok() && !self.running();
+        let mut cmd = Command::None;
         ui.horizontal(|ui| {
-            if ui.add_enabled(ready, egui::Button::new("Train")).clicked()
-                && let (Some(engine), Some(set)) = (engine, &self.set)
-            {
-                self.start(Arc::clone(engine), Arc::clone(set));
+            if ui.add_enabled(ready, egui::Button::new("Train")).clicked() {
+                cmd = Command::StartTraining;
             }
-            if self.running()
-                && ui.button("Cancel").clicked()
-                && let Some(c) = &self.cancel
-            {
-                c.cancel();
+            if self.running() && ui.button("Cancel").clicked() {
+                cmd = Command::CancelTraining;
             }
             match &self.stage {
                 Stage::Idle if engine.is_none() => {
@@ -310,30 +355,16 @@ impl TrainPanel {
                 ui.label(note);
             }
         }
-    }
-
-    fn start(&mut self, engine: Arc<Engine>, set: Arc<CaptionSet>) {
-        let split = self.form.chosen_split();
-        let cancel = CancelToken::new();
-        self.cancel = Some(cancel.clone());
-        self.stage = Stage::Indexing { done: 0, total: 0 };
-        self.history.clear();
-        (self.trained, self.saved, self.run_note) = (None, None, None);
-        let plan = Plan {
-            set,
-            split,
-            opts: self.form.opts.clone(),
-        };
-        self.spawner.train(engine, plan, cancel);
+        cmd
     }
 
     /// Save the trained head under the name in the field.
-    pub(super) fn save(&mut self) {
-        if let Some(t) = &self.trained {
-            self.saving = true;
-            self.saved = None;
-            let name = self.form.head_name.trim().to_owned();
-            self.spawner.save(Arc::clone(&t.engine), t.outcome.head.clone(), name);
+    pub(super) fn save(&mut self) -> Command {
+        if self.trained.is_none() {
+            return Command::None;
         }
+        self.saving = true;
+        self.saved = None;
+        Command::SaveHead(self.form.head_name.trim().to_owned())
     }
 }

@@ -1,0 +1,91 @@
+//! Applying [`Command`]s: the only place panels' requests change the app.
+//!
+//! Kept apart from `app.rs` so the frame loop stays readable; every arm either updates view state, asks
+//! the workspace, or hands desktop work (dialogs, clipboard) to a GUI task; none blocks.
+
+use std::path::PathBuf;
+
+use super::app::VignetteApp;
+use super::command::Command;
+use super::tasks::{self, Bg};
+
+impl VignetteApp {
+    /// Apply one command (end of frame).
+    pub(super) fn apply(&mut self, cmd: Command) {
+        match cmd {
+            Command::None => {}
+            Command::AddPaths(paths) => self.workspace.add_paths(paths),
+            Command::PickFolder => self.spawn_maybe("pick-folder", || {
+                rfd::FileDialog::new()
+                    .set_title("Add a photo folder")
+                    .pick_folders()
+                    .map(Bg::PathsPicked)
+            }),
+            Command::RemoveFolder(path) => self.workspace.remove_folder(path),
+            Command::Rescan(one) => self.workspace.index(one.into_iter().collect()),
+            Command::CancelIndexing => self.workspace.cancel_indexing(),
+            Command::Search => self.send_query(),
+            Command::Select { index, mode } => {
+                let n = self.visible_items().len();
+                self.selection.click(index, mode, &self.items[..n]);
+            }
+            Command::MoveFocus(delta) => {
+                let n = self.visible_items().len();
+                self.selection.move_focus(delta, n, &self.items[..n]);
+            }
+            Command::CopyImage(path) => self.spawn("clipboard", move || tasks::copy_image(&path)),
+            Command::CopyPath(path) => {
+                self.ctx.copy_text(path.display().to_string());
+                self.notify(format!("Copied the path of {}", tasks::file_name(&path)), false);
+            }
+            Command::Open(path) => self.spawn("open", move || tasks::open_path(&path)),
+            Command::ShowInFolder(path) => {
+                let dir = path.parent().map_or(path.clone(), std::path::Path::to_path_buf);
+                self.spawn("open", move || tasks::open_path(&dir));
+            }
+            Command::ExportSelection => {
+                let paths: Vec<PathBuf> = self.selection.paths(self.visible_items());
+                if paths.is_empty() {
+                    return;
+                }
+                self.spawn_maybe("export", move || {
+                    let dir = rfd::FileDialog::new()
+                        .set_title("Export the selected photos to")
+                        .pick_folder()?;
+                    Some(Bg::ExportTo { paths, dir })
+                });
+            }
+            Command::MoreLikeThis(path) => {
+                self.search.query = format!("\"{}\"", path.display());
+                self.send_query();
+            }
+            Command::ReopenEngine => self.open_engine(),
+            Command::ShowTraining => self.train.open = true,
+            Command::StartTraining => {
+                if let Some(plan) = self.train.plan() {
+                    let started = self.workspace.train(plan);
+                    self.train.started(started);
+                }
+            }
+            Command::CancelTraining => self.workspace.cancel_training(),
+            Command::SaveHead(name) => {
+                if let Some((engine, head)) = self.train.trained_head() {
+                    self.workspace.save_head(engine, head, name);
+                }
+            }
+            Command::UseHead { switch_to } => {
+                if switch_to.is_some() {
+                    self.settings.pack = switch_to;
+                }
+                self.apply(Command::ReopenEngine);
+            }
+            Command::PickDataDir => self.spawn_maybe("pick-data-dir", || {
+                rfd::FileDialog::new()
+                    .set_title("Choose the data folder")
+                    .pick_folder()
+                    .map(Bg::DataDirPicked)
+            }),
+            Command::DismissMessages => self.messages.clear(),
+        }
+    }
+}

@@ -20,7 +20,7 @@ pack="$stage/models/seed-effnet-minilm"
 rm -rf "$stage"
 mkdir -p "$stage/lib" "$pack"
 cp "$ort" "$stage/lib/libonnxruntime.so.1.31.1"
-cp models/seed-effnet-minilm/{pack.toml,tokenizer.json,imagenet_classes.txt,PROVENANCE.md} "$pack/"
+cp models/seed-effnet-minilm/{pack.toml,tokenizer.json,imagenet_classes.txt,imagenet_wordnet_glosses.txt,WORDNET-LICENSE,PROVENANCE.md} "$pack/"
 for f in image_encoder.onnx text_encoder.onnx; do
   cp "$seed/$f" "$pack/$f"
   want=$(grep -A1 "^file = \"$f\"" models/seed-effnet-minilm/pack.toml | sed -n 's/^sha256 = "\(.*\)"/\1/p')

@@ -13,7 +13,7 @@ use serde::Serialize;
 use vignette::config::Config;
 use vignette::train::captions::{self, CaptionSet};
 use vignette::train::head::Head;
-use vignette::train::metrics::{Recall, RetrievalReport, evaluate, similarity};
+use vignette::train::metrics::{Recall, RetrievalReport};
 use vignette::train::prepare::{Prepared, prepare};
 
 /// Where captioned photos come from (shared by `eval` and `train`).
@@ -64,6 +64,8 @@ struct Report {
 struct HeadReport {
     name: String,
     blend_weight: f32,
+    /// Mean domain gate of the evaluated photos (1: the head applies fully to all).
+    mean_gate: f32,
     head: RetrievalReport,
     blend: RetrievalReport,
 }
@@ -105,12 +107,12 @@ pub fn run(config: Config, args: &EvalArgs, quiet: bool) -> anyhow::Result<ExitC
     let engine = super::engine(config)?;
     let p = prepare_with_progress(&engine, &set, quiet)?;
     let d = &p.data;
-    let zs = similarity(&d.text_features, &d.image_zero_shot, d.text_dim);
+    // Blockwise: memory stays O(captions + images) however large the set (see `train::metrics`).
     let mut report = Report {
         images: d.n_images(),
         captions: d.n_captions(),
         pack: engine.pack.manifest.name.clone(),
-        zero_shot: evaluate(&zs, d.n_images(), &d.caption_image),
+        zero_shot: vignette::train::eval::evaluate_zero_shot(d)?,
         head: None,
     };
     if let (Some(spec), Some(path)) = (&engine.pack.manifest.head, &engine.pack.head) {
@@ -119,6 +121,7 @@ pub fn run(config: Config, args: &EvalArgs, quiet: bool) -> anyhow::Result<ExitC
         report.head = Some(HeadReport {
             name: spec.name.clone(),
             blend_weight: spec.blend,
+            mean_gate: e.mean_gate,
             head: e.head,
             blend: e.blend,
         });
@@ -132,7 +135,10 @@ pub fn run(config: Config, args: &EvalArgs, quiet: bool) -> anyhow::Result<ExitC
         );
         let mut rows = vec![("zero-shot", &report.zero_shot)];
         if let Some(h) = &report.head {
-            println!("trained head {:?}, blend weight {:.2}", h.name, h.blend_weight);
+            println!(
+                "trained head {:?}, blend weight {:.2}, mean domain gate {:.2}",
+                h.name, h.blend_weight, h.mean_gate
+            );
             rows.push(("head", &h.head));
             rows.push(("blend", &h.blend));
         }

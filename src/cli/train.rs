@@ -6,11 +6,12 @@
 
 use std::process::ExitCode;
 
+use anyhow::Context as _;
 use clap::Args;
 use vignette::config::Config;
 use vignette::jobs::CancelToken;
 use vignette::model::pack::Bridge;
-use vignette::train::{HeadKind, LossKind, TrainOptions, apply, evaluate_on, train};
+use vignette::train::{HeadKind, LossKind, TrainOptions, apply, effect, evaluate_on, train};
 
 /// Fine-tune the matching on your own captioned photos and save the result into the model pack
 #[derive(Debug, Args)]
@@ -38,6 +39,10 @@ pub struct TrainArgs {
     /// Measure only; do not save the head into the pack
     #[arg(long)]
     pub no_save: bool,
+    /// Apply the head only to photos under this folder (repeat for more); photos elsewhere keep the
+    /// zero-shot ranking
+    #[arg(long, value_name = "FOLDER")]
+    pub apply_to: Vec<std::path::PathBuf>,
 }
 
 pub fn run(config: Config, args: &TrainArgs, quiet: bool) -> anyhow::Result<ExitCode> {
@@ -103,8 +108,37 @@ pub fn run(config: Config, args: &TrainArgs, quiet: bool) -> anyhow::Result<Exit
         ("head", &eval.head),
         ("blend", &eval.blend),
     ]);
+    let folders: Vec<std::path::PathBuf> = args
+        .apply_to
+        .iter()
+        .map(|f| std::fs::canonicalize(f).with_context(|| format!("cannot apply the head to {}", f.display())))
+        .collect::<anyhow::Result<_>>()?;
+    match effect::library_effect(
+        &engine,
+        &outcome.head,
+        outcome.blend,
+        &prepared.images,
+        d,
+        &folders,
+        args.seed,
+    )? {
+        Some(e) => {
+            println!(
+                "photos you did not caption ({} sampled, {} of your captions as queries): {:.0}% of the top 10 stay, \
+                 the head weighs {:.0}% on them",
+                e.photos,
+                e.queries,
+                100.0 * e.top10_kept,
+                100.0 * e.mean_gate * outcome.blend
+            );
+            if let Some(w) = e.warning() {
+                log::warn!("{w} (--apply-to FOLDER)");
+            }
+        }
+        None => println!("no other photos indexed: the effect on the rest of the library is not measured"),
+    }
     if !args.no_save {
-        let dir = apply::save_into_pack(&config, &engine.pack, &outcome.head, &args.name)?;
+        let dir = apply::save_into_pack_for(&config, &engine.pack, &outcome.head, &args.name, &folders)?;
         println!("saved head {:?} into {}; search uses it now", args.name, dir.display());
         if config.pack != engine.pack.manifest.name {
             println!("(select that pack with --pack {})", engine.pack.manifest.name);

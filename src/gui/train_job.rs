@@ -22,6 +22,7 @@ use crate::error::{Error, Result};
 use crate::jobs::{CancelToken, JobEvent, Waker};
 use crate::train::captions::{self, CaptionSet};
 use crate::train::data::carve_validation;
+use crate::train::effect::{LibraryEffect, library_effect};
 use crate::train::prepare::prepare;
 use crate::train::{EpochReport, Evaluation, Head, TrainOptions, TrainOutcome, apply, evaluate_on, train};
 
@@ -78,6 +79,10 @@ pub struct Trained {
     pub left_out: Vec<(PathBuf, String)>,
     /// The engine the head was trained on (and is saved into).
     pub engine: Arc<Engine>,
+    /// The head's effect on a sample of the photos that were not captioned (none when there are too few).
+    pub effect: Option<LibraryEffect>,
+    /// Folders holding the captioned photos (for "apply to these folders only").
+    pub folders: Vec<PathBuf>,
 }
 
 /// Where a head was saved.
@@ -159,9 +164,11 @@ impl Spawner {
     }
 
     /// Save `head` into the pack of `engine` under `name`.
-    pub fn save(&self, engine: Arc<Engine>, head: Head, name: String) {
+    pub fn save(&self, engine: Arc<Engine>, head: Head, name: String, folders: Vec<PathBuf>) {
         self.spawn("save-head", move |send| {
-            send(Msg::Saved(save(&engine, &head, &name).map_err(|e| e.to_string())));
+            send(Msg::Saved(
+                save(&engine, &head, &name, &folders).map_err(|e| e.to_string()),
+            ));
         });
     }
 }
@@ -191,7 +198,25 @@ fn run(engine: &Arc<Engine>, plan: &Plan, send: &dyn Fn(Msg), cancel: &CancelTok
         send(Msg::Epoch(r))
     })?;
     let evaluation = evaluate_on(&outcome.head, &test, outcome.blend)?;
+    let effect = library_effect(
+        engine,
+        &outcome.head,
+        outcome.blend,
+        &prepared.images,
+        &fit,
+        &[],
+        plan.opts.seed,
+    )?;
+    let mut folders: Vec<PathBuf> = prepared
+        .images
+        .iter()
+        .filter_map(|p| p.parent().map(Path::to_path_buf))
+        .collect();
+    folders.sort();
+    folders.dedup();
     Ok(Trained {
+        effect,
+        folders,
         outcome,
         test: evaluation,
         train_photos: train_rows.len(),
@@ -203,8 +228,8 @@ fn run(engine: &Arc<Engine>, plan: &Plan, send: &dyn Fn(Msg), cancel: &CancelTok
 }
 
 /// Save the head and work out whether the app must switch packs to use it.
-fn save(engine: &Engine, head: &Head, name: &str) -> Result<Saved> {
-    let dir = apply::save_into_pack(&engine.config, &engine.pack, head, name)?;
+fn save(engine: &Engine, head: &Head, name: &str, folders: &[PathBuf]) -> Result<Saved> {
+    let dir = apply::save_into_pack_for(&engine.config, &engine.pack, head, name, folders)?;
     let open = engine.config.pack_dir().ok();
     let switch_to = if open.as_deref() == Some(dir.as_path()) {
         None

@@ -51,6 +51,8 @@ pub struct TrainPanel {
     pub(super) history: Vec<EpochReport>,
     pub(super) trained: Option<Box<Trained>>,
     pub(super) saving: bool,
+    /// Apply the head only to the folders of the captioned photos.
+    pub(super) only_captioned_folders: bool,
     pub(super) saved: Option<Result<Saved, String>>,
     /// The window's area last frame, to route files dropped onto it.
     rect: Option<egui::Rect>,
@@ -74,6 +76,7 @@ impl TrainPanel {
             history: Vec::new(),
             trained: None,
             saving: false,
+            only_captioned_folders: false,
             saved: None,
             rect: None,
         }
@@ -333,7 +336,13 @@ impl TrainPanel {
             self.saving = true;
             self.saved = None;
             let name = self.form.head_name.trim().to_owned();
-            self.spawner.save(Arc::clone(&t.engine), t.outcome.head.clone(), name);
+            let folders = if self.only_captioned_folders {
+                t.folders.clone()
+            } else {
+                Vec::new()
+            };
+            self.spawner
+                .save(Arc::clone(&t.engine), t.outcome.head.clone(), name, folders);
         }
     }
 }

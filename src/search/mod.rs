@@ -69,7 +69,7 @@ impl Searcher {
         let text = engine.text_encoder()?;
         let index = engine.index()?;
         let table = index.vectors_after(0)?;
-        let head = HeadSpace::load(&engine, &index, &table.ids)?;
+        let head = HeadSpace::load(&engine, &index, &table.ids, &table.paths)?;
         Ok(Searcher {
             engine,
             text,
@@ -99,7 +99,7 @@ impl Searcher {
     pub fn reload(&mut self) -> Result<()> {
         let index = self.engine.index()?;
         self.table = index.vectors_after(0)?;
-        self.head = HeadSpace::load(&self.engine, &index, &self.table.ids)?;
+        self.head = HeadSpace::load(&self.engine, &index, &self.table.ids, &self.table.paths)?;
         Ok(())
     }
 
@@ -111,7 +111,7 @@ impl Searcher {
         let n = new.ids.len();
         if n > 0 {
             if let Some(h) = &mut self.head {
-                h.extend(&index, last, &new.ids)?;
+                h.extend(&index, last, &new.ids, &new.paths)?;
             }
             if self.table.dim == 0 {
                 self.table.dim = new.dim;
@@ -214,9 +214,7 @@ impl Searcher {
         let dim = self.table.dim.max(1);
         let scored = match (&self.head, &q.head) {
             (Some(h), Some(qh)) => {
-                let b = h.blend;
-                let score =
-                    |row: usize, zs: &[f32]| (1.0 - b) * rank::dot(zs, &q.zero_shot) + b * rank::dot(h.row(row), qh);
+                let score = |row: usize, zs: &[f32]| h.score(row, rank::dot(zs, &q.zero_shot), qh);
                 rank::top_k_by(&self.table.data, dim, opts.k, opts.min_score, &score)
             }
             _ => rank::top_k(&self.table.data, dim, &q.zero_shot, opts.k, opts.min_score),

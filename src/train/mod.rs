@@ -7,14 +7,16 @@ pub mod apply;
 pub mod caption_formats;
 pub mod captions;
 pub mod data;
+pub mod domain;
+pub mod effect;
 pub mod eval;
-mod flickr_bench;
 pub mod head;
 pub mod head_file;
 pub mod loss;
 pub mod metrics;
 mod model;
 pub mod prepare;
+mod quality_bench;
 pub mod trainer;
 
 pub use data::TrainData;

@@ -11,5 +11,6 @@ mod gui_models;
 mod index;
 mod models;
 mod models_clip;
+mod quality;
 mod real_models;
 mod support;

@@ -8,7 +8,9 @@
 //! head and blend on the flickr test split and on openmoji (never trained or tuned on), with mean and
 //! standard deviation over the seeds. Options: `VIGNETTE_SEEDS` (5), `VIGNETTE_HARDEST=1` (hardest
 //! negative loss), `VIGNETTE_RESIDUAL=1` (the residual adapter, trained on the zero-shot vectors since the
-//! default pack's features and sentence embeddings differ in width), `VIGNETTE_GATE=0` (no domain gate).
+//! default pack's features and sentence embeddings differ in width), `VIGNETTE_GATE=0` (no domain gate),
+//! `VIGNETTE_BENCH_PACK=DIR` (another pack, e.g. a copy with the first bridge's `[labels]` table), and
+//! `VIGNETTE_{DROPOUT,WD,LR,MARGIN,EMBED,HIDDEN,PATIENCE,VAL,ZSLOSS}` for the training options.
 //! Run: `VIGNETTE_SHARED_DIR=/work/shared cargo test --release --lib quality_on -- --ignored --nocapture`.
 //! `encode_100k_rows` (also ignored, needs no data) times [`crate::train::head::Head::encode_images`] on a
 //! seed-sized head (1280 → 1024 → 512) over 100,000 rows, the size of a large photo library.
@@ -67,7 +69,7 @@ mod tests {
         let shared = PathBuf::from(std::env::var("VIGNETTE_SHARED_DIR").expect("set VIGNETTE_SHARED_DIR"));
         let data_dir = std::env::var("VIGNETTE_BENCH_DATA").unwrap_or_else(|_| "/tmp/vignette-quality-bench".into());
         let mut config = Config::new(Some(PathBuf::from(data_dir))).expect("config");
-        config.pack = crate::config::DEFAULT_PACK.to_owned();
+        config.pack = std::env::var("VIGNETTE_BENCH_PACK").unwrap_or_else(|_| crate::config::DEFAULT_PACK.to_owned());
         let engine = Engine::open(config).expect("default pack");
         let flickr = shared.join("datasets/flickr8k-1k");
         let moji = shared.join("datasets/openmoji-861");
@@ -76,9 +78,19 @@ mod tests {
             prepared(&engine, &flickr, Some("test")),
             prepared(&engine, &moji, None),
         );
+        let d = TrainOptions::default();
         let mut opts = TrainOptions {
             domain_gate: env_or("VIGNETTE_GATE", 1) == 1,
-            ..Default::default()
+            dropout: env_or("VIGNETTE_DROPOUT", d.dropout),
+            weight_decay: env_or("VIGNETTE_WD", d.weight_decay),
+            lr: env_or("VIGNETTE_LR", d.lr),
+            margin: env_or("VIGNETTE_MARGIN", d.margin),
+            embed: env_or("VIGNETTE_EMBED", d.embed),
+            hidden: env_or("VIGNETTE_HIDDEN", d.hidden),
+            patience: env_or("VIGNETTE_PATIENCE", d.patience),
+            validation_fraction: env_or("VIGNETTE_VAL", d.validation_fraction),
+            zero_shot_in_loss: env_or("VIGNETTE_ZSLOSS", d.zero_shot_in_loss),
+            ..d
         };
         if env_or("VIGNETTE_HARDEST", 0) == 1 {
             opts.loss = crate::train::loss::LossKind::HardestNegative;

@@ -42,7 +42,7 @@ fn descriptions_and_temperature_change_the_bridge_and_its_cache_key() {
     let described = labels_pack(
         &root.join("described"),
         "file = \"labels.txt\"\ndescriptions = \"descriptions.txt\"\ntop_k = 2\ntemperature = 2.0\ntemplate = \"{}: {description}\"",
-        Some("a warm colour\nthe colour of grass\nthe colour of the sky\n"),
+        Some("a crimson photo\nthe colour of grass\nthe colour of the sky\n"),
     );
     let (a, b) = (engine_on(&env, &plain), engine_on(&env, &described));
     assert_ne!(a.fingerprint(), b.fingerprint());
@@ -52,7 +52,7 @@ fn descriptions_and_temperature_change_the_bridge_and_its_cache_key() {
         .text_encoder()
         .expect("text encoder")
         .encode(&[
-            "red: a warm colour",
+            "red: a crimson photo",
             "green: the colour of grass",
             "blue: the colour of the sky",
         ])
@@ -64,10 +64,11 @@ fn descriptions_and_temperature_change_the_bridge_and_its_cache_key() {
     let cache = |e: &Engine| e.config.cache_dir().join(format!("labels-{}.f32", e.fingerprint()));
     assert!(cache(&a).is_file() && cache(&b).is_file());
 
+    // (The tiny tokenizer knows only colour words, "photo", "a" and "of".)
     // Editing one description is a new bridge: a new fingerprint, so a new cache file and a new index.
     std::fs::write(
         described.join("descriptions.txt"),
-        "a hot colour\nthe colour of grass\nthe colour of the sky\n",
+        "a sky photo\nthe colour of grass\nthe colour of the sky\n",
     )
     .expect("write");
     let c = engine_on(&env, &described);
@@ -78,7 +79,7 @@ fn descriptions_and_temperature_change_the_bridge_and_its_cache_key() {
     // One line short: a clear error naming both counts.
     std::fs::write(
         described.join("descriptions.txt"),
-        "a warm colour\nthe colour of grass\n",
+        "a crimson photo\nthe colour of grass\n",
     )
     .expect("write");
     let e = engine_on(&env, &described)

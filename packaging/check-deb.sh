@@ -7,6 +7,7 @@
 # an existing release build. Set SKIP_BUILD=1 to check the newest .deb already built.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+root=$PWD
 target="${CARGO_TARGET_DIR:-$PWD/target}"
 t0=$(date +%s)
 if [ -z "${SKIP_BUILD:-}" ]; then
@@ -32,7 +33,7 @@ for p in \
   ./usr/share/icons/hicolor/256x256/apps/org.vignette.Vignette.png \
   ./usr/share/vignette/models/seed-effnet-minilm/pack.toml \
   ./usr/share/vignette/models/seed-effnet-minilm/image_encoder.onnx \
-  ./usr/share/vignette/models/seed-effnet-minilm/text_encoder.onnx \
+  ./usr/share/vignette/models/seed-effnet-minilm/text_encoder.int8.onnx \
   ./usr/share/vignette/models/seed-effnet-minilm/tokenizer.json \
   ./usr/share/vignette/models/seed-effnet-minilm/imagenet_classes.txt \
   ./usr/share/vignette/models/seed-effnet-minilm/imagenet_wordnet_glosses.txt
@@ -50,7 +51,7 @@ mkdir -p "$scratch/data" "$scratch/empty-cache"
 # the source tree.
 out=$(cd "$scratch" && env -u ORT_DYLIB_PATH -u VIGNETTE_MODEL_PATH -u VIGNETTE_DEFAULT_PACK -u VIGNETTE_PACK \
   VIGNETTE_OFFLINE=1 VIGNETTE_RUNTIME_DIR="$scratch/empty-cache" \
-  "$scratch/root/usr/bin/vignette" --data-dir "$scratch/data" info 2>&1) || { echo "$out"; echo "vignette info failed" >&2; exit 1; }
+  "$scratch/root/usr/bin/vignette" --data-dir "$scratch/data" info --verify 2>&1) || { echo "$out"; echo "vignette info failed" >&2; exit 1; }
 echo "$out"
 bin="$scratch/root/usr/bin"
 expect() {
@@ -58,8 +59,12 @@ expect() {
 }
 expect "folder:        $bin/../share/vignette/models/seed-effnet-minilm"
 expect "image encoder: $bin/../share/vignette/models/seed-effnet-minilm/image_encoder.onnx"
-expect "text encoder:  $bin/../share/vignette/models/seed-effnet-minilm/text_encoder.onnx"
+expect "text encoder:  $bin/../share/vignette/models/seed-effnet-minilm/text_encoder.int8.onnx"
 expect "ONNX Runtime:    $bin/../lib/vignette/libonnxruntime.so.1.31.1"
 expect "execution:       "
+expect "verified:      2 file(s) match their SHA-256"
+# No path of the build machine on the model search path (or anywhere in what info prints).
+if grep -qF -- "$root" <<<"$out"; then echo "a path of the build machine ($root) shows in vignette info" >&2; exit 1; fi
+if [ -e "$scratch/data/builtin" ]; then echo "the package wrote out an embedded pack instead of using share/" >&2; exit 1; fi
 if grep -q "cannot start the image encoder" <<<"$out"; then echo "the encoder did not start" >&2; exit 1; fi
 echo "== OK in $(( $(date +%s) - t0 )) s"

@@ -2,10 +2,11 @@
 //!
 //! Everything Vignette writes lives under one data folder (`--data-dir`, `VIGNETTE_DATA_DIR`, default from
 //! `directories`): `indexes/` (one SQLite file per pack fingerprint), `packs/` (installed model packs),
-//! `cache/` (derived data such as class-name embeddings). The default model pack is found, in order, at
-//! `VIGNETTE_DEFAULT_PACK`, beside the executable (`../share/vignette/models/`, the installed layout) and in
-//! the source tree's `models/`. ONNX files a pack folder lacks are looked up on the model search path
-//! (`VIGNETTE_MODEL_PATH`, `:`-separated, then the workplace's shared seed folder next to the checkout).
+//! `cache/` (derived data such as class-name embeddings), `builtin/` (the default pack written out from the
+//! binary). The default model pack is found, in order, at `VIGNETTE_DEFAULT_PACK`, beside the executable
+//! (`models/`, `../share/vignette/models/`, the installed layouts), in the system data folders, and else
+//! is the copy compiled into the binary ([`crate::model::builtin`]). ONNX files a pack folder lacks are
+//! looked up on [`model_search_path`]. No path of the machine that built the binary is ever searched.
 
 use std::path::{Path, PathBuf};
 
@@ -74,12 +75,14 @@ impl Config {
         if installed.join(crate::model::pack::MANIFEST).is_file() {
             return Ok(installed);
         }
-        if self.pack == DEFAULT_PACK
-            && let Some(d) = default_pack_dirs()
+        if self.pack == DEFAULT_PACK {
+            return match default_pack_dirs()
                 .into_iter()
                 .find(|d| d.join(crate::model::pack::MANIFEST).is_file())
-        {
-            return Ok(d);
+            {
+                Some(d) => Ok(d),
+                None => crate::model::builtin::materialize(&self.data_dir),
+            };
         }
         Err(Error::Other(format!(
             "model pack {:?} not found (looked for a folder with pack.toml, and in {})",
@@ -89,38 +92,52 @@ impl Config {
     }
 }
 
+/// Folders that may hold an unpacked default pack, before the copy compiled into the binary: set by
+/// `VIGNETTE_DEFAULT_PACK`, beside the executable (a portable folder), the installed share folder next to
+/// it (`.deb`, AppImage), and the system data folders.
 fn default_pack_dirs() -> Vec<PathBuf> {
     let mut v = Vec::new();
     if let Some(p) = std::env::var_os("VIGNETTE_DEFAULT_PACK") {
         v.push(PathBuf::from(p));
     }
-    if let Some(exe_dir) = std::env::current_exe()
-        .ok()
-        .and_then(|e| e.parent().map(Path::to_path_buf))
-    {
-        v.push(exe_dir.join("../share/vignette/models").join(DEFAULT_PACK));
-    }
-    v.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("models").join(DEFAULT_PACK));
+    v.extend(installed_model_dirs().into_iter().map(|d| d.join(DEFAULT_PACK)));
     v
 }
 
-/// Folders searched for pack files missing from a pack folder: `VIGNETTE_MODEL_PATH`, the installed
-/// share folder and source tree for a pack of that name (a user copy of a pack made when a head is saved
-/// keeps its encoders there), and the workplace's shared seed folder next to the checkout.
-pub fn model_search_path(pack_name: &str) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::env::var_os("VIGNETTE_MODEL_PATH")
-        .map(|p| std::env::split_paths(&p).collect())
-        .unwrap_or_default();
+/// Model folders of an installation: beside the executable (`models/`), its share folder
+/// (`../share/vignette/models/`), and `vignette/models/` in each system data folder (`XDG_DATA_DIRS`,
+/// default `/usr/local/share:/usr/share`). Never a path of the machine that built the binary.
+pub fn installed_model_dirs() -> Vec<PathBuf> {
+    let mut v = Vec::new();
     if let Some(exe_dir) = std::env::current_exe()
         .ok()
         .and_then(|e| e.parent().map(Path::to_path_buf))
     {
-        v.push(exe_dir.join("../share/vignette/models").join(pack_name));
+        v.push(exe_dir.join("models"));
+        v.push(exe_dir.join("../share/vignette/models"));
     }
-    v.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("models").join(pack_name));
-    let checkout = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/models")
-        .join(pack_name);
-    v.push(std::fs::canonicalize(&checkout).unwrap_or(checkout));
+    if cfg!(all(unix, not(target_os = "macos"))) {
+        let system = std::env::var_os("XDG_DATA_DIRS")
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "/usr/local/share:/usr/share".into());
+        v.extend(std::env::split_paths(&system).map(|d| d.join("vignette/models")));
+    }
+    v
+}
+
+/// Folders searched for pack files missing from a pack folder, in order: `VIGNETTE_MODEL_PATH`
+/// (`:`-separated; tests and CI use it for the shared fp32 encoders), the user's data folder
+/// (`<data>/models/<pack>`), the installation's model folders for a pack of that name (a user copy of a
+/// pack made when a head is saved keeps its encoders there), and for the default pack its copy written
+/// out from the binary.
+pub fn model_search_path(config: &Config, pack_name: &str) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::env::var_os("VIGNETTE_MODEL_PATH")
+        .map(|p| std::env::split_paths(&p).collect())
+        .unwrap_or_default();
+    v.push(config.data_dir.join("models").join(pack_name));
+    v.extend(installed_model_dirs().into_iter().map(|d| d.join(pack_name)));
+    if pack_name == DEFAULT_PACK {
+        v.push(crate::model::builtin::folder(&config.data_dir));
+    }
     v
 }

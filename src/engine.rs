@@ -28,7 +28,7 @@ impl Engine {
     pub fn open(config: Config) -> Result<Engine> {
         let dir = config.pack_dir()?;
         let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
-        let pack = Pack::load_with_search_path(&dir, &model_search_path(&name))?;
+        let pack = Pack::load_with_search_path(&dir, &model_search_path(&config, &name))?;
         let fingerprint = pack.fingerprint();
         Ok(Engine {
             config,

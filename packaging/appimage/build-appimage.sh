@@ -4,7 +4,7 @@
 # runtime.rs and config.rs look for relative to the executable), desktop file, metainfo and icons.
 #
 # Needs `appimagetool` on PATH (https://github.com/AppImage/appimagetool releases); run
-# packaging/build-deb.sh first, or set the same VIGNETTE_ORT_LIB / VIGNETTE_SEED_DIR and stage by hand.
+# packaging/build-deb.sh first, or set the same VIGNETTE_ORT_LIB and stage by hand (the pack comes from models/).
 # Not run in CI (no appimagetool there); untested on this machine for that reason.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

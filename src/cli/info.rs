@@ -47,6 +47,9 @@ pub fn run(config: Config, args: &InfoArgs) -> anyhow::Result<ExitCode> {
     println!("  image encoder: {}", p.image_model.display());
     println!("  text encoder:  {}", p.text_model.display());
     println!("  licence:       {}", m.licence);
+    for dir in vignette::config::model_search_path(&engine.config, &m.name) {
+        println!("  model path:    {}", dir.display());
+    }
     if let Some(h) = &m.head {
         println!("  trained head:  {} (blend {:.2})", h.name, h.blend);
     }

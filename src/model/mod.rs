@@ -4,6 +4,7 @@
 //! from the pack manifest. Only `manager` (installing packs the user asked for) and
 //! `runtime` (fetching ONNX Runtime once, through pip) touch the network.
 
+pub mod builtin;
 pub mod encoders;
 pub mod manager;
 pub mod pack;

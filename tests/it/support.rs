@@ -97,8 +97,11 @@ pub fn shared_dir() -> Option<PathBuf> {
         "CI=true but the shared models and data are missing at {} (set VIGNETTE_SHARED_DIR)",
         dir.display()
     );
-    eprintln!(
-        "skipping: shared models not found at {} (set VIGNETTE_SHARED_DIR)",
+    // Straight to stderr, not `eprintln!`: libtest captures the macros, and a skip must be visible.
+    use std::io::Write as _;
+    let _ = writeln!(
+        std::io::stderr(),
+        "skipping: shared models and data sets not found at {} (set VIGNETTE_SHARED_DIR)",
         dir.display()
     );
     None

@@ -203,7 +203,6 @@ impl Model {
         mi: Option<Vec<f32>>,
         mt: Option<Vec<f32>>,
         images: &[usize],
-        prior: Option<Vec<f32>>,
         o: &TrainOptions,
     ) -> candle_core::Result<f32> {
         let b = images.len();
@@ -214,10 +213,7 @@ impl Model {
         let (mi, mt) = (mask(mi)?, mask(mt)?);
         let (ei, si) = self.image.forward(&xi, mi.as_ref())?;
         let (et, st) = self.text.forward(&xt, mt.as_ref())?;
-        let mut scores = et.matmul(&ei.t()?)?;
-        if let Some(p) = prior {
-            scores = (scores + Tensor::from_vec(p, (b, b), &Device::Cpu)?)?;
-        }
+        let scores = et.matmul(&ei.t()?)?;
         let loss = triplet_loss(&scores, &negative_mask(images)?, o.margin, o.loss)?;
         let grads = loss.backward()?;
         opt.step(&grads)?;

@@ -10,7 +10,7 @@
 //! negative loss), `VIGNETTE_RESIDUAL=1` (the residual adapter, trained on the zero-shot vectors since the
 //! default pack's features and sentence embeddings differ in width), `VIGNETTE_GATE=0` (no domain gate),
 //! `VIGNETTE_BENCH_PACK=DIR` (another pack, e.g. a copy with the first bridge's `[labels]` table), and
-//! `VIGNETTE_{DROPOUT,WD,LR,MARGIN,EMBED,HIDDEN,PATIENCE,VAL,ZSLOSS}` for the training options.
+//! `VIGNETTE_{DROPOUT,WD,LR,MARGIN,EMBED,HIDDEN,PATIENCE,VAL}` for the training options.
 //! Run: `VIGNETTE_SHARED_DIR=/work/shared cargo test --release --lib quality_on -- --ignored --nocapture`.
 //! `encode_100k_rows` (also ignored, needs no data) times [`crate::train::head::Head::encode_images`] on a
 //! seed-sized head (1280 → 1024 → 512) over 100,000 rows, the size of a large photo library.
@@ -89,7 +89,6 @@ mod tests {
             hidden: env_or("VIGNETTE_HIDDEN", d.hidden),
             patience: env_or("VIGNETTE_PATIENCE", d.patience),
             validation_fraction: env_or("VIGNETTE_VAL", d.validation_fraction),
-            zero_shot_in_loss: env_or("VIGNETTE_ZSLOSS", d.zero_shot_in_loss),
             ..d
         };
         if env_or("VIGNETTE_HARDEST", 0) == 1 {

@@ -33,7 +33,7 @@ use crate::train::domain::DomainGate;
 use crate::train::eval::{Evaluation, choose_blend, evaluate_on};
 use crate::train::head::{Head, HeadConfig, HeadKind};
 use crate::train::loss::LossKind;
-use crate::train::metrics::{RetrievalReport, similarity};
+use crate::train::metrics::RetrievalReport;
 use crate::train::model::{Model, cerr, dropout_mask, gather, standardise};
 
 /// Everything a training run can be told.
@@ -66,10 +66,6 @@ pub struct TrainOptions {
     /// photos keep their zero-shot score.
     #[serde(default = "yes")]
     pub domain_gate: bool,
-    /// Weight of the zero-shot score added to the head's score inside the loss (0: the head is trained
-    /// alone). With it the head learns what the bridge misses rather than everything again.
-    #[serde(default)]
-    pub zero_shot_in_loss: f32,
 }
 
 fn yes() -> bool {
@@ -95,7 +91,6 @@ impl Default for TrainOptions {
             seed: 0,
             threads: 1,
             domain_gate: true,
-            zero_shot_in_loss: 0.0,
         }
     }
 }
@@ -107,8 +102,7 @@ pub struct EpochReport {
     pub epoch: usize,
     /// Mean loss per batch (see [`crate::train::loss`]).
     pub train_loss: f64,
-    /// On the validation split, both directions: the head alone, or with the bridge when it was trained
-    /// with it ([`TrainOptions::zero_shot_in_loss`]).
+    /// Head alone on the validation split, both directions.
     pub validation: RetrievalReport,
     /// Time since training started.
     pub elapsed: Duration,
@@ -178,26 +172,14 @@ pub fn train(
             let xt = gather(&txt_in, fit.text_dim, batch);
             let mi = dropout_mask(&mut dropout_rng, batch.len(), config.hidden, opts.dropout);
             let mt = dropout_mask(&mut dropout_rng, batch.len(), config.hidden, opts.dropout);
-            let prior = (opts.zero_shot_in_loss > 0.0).then(|| {
-                let zt = gather(&fit.text_features, fit.text_dim, batch);
-                let zi = gather(&fit.image_zero_shot, fit.text_dim, &images);
-                let mut s = similarity(&zt, &zi, fit.text_dim);
-                s.iter_mut().for_each(|x| *x *= opts.zero_shot_in_loss);
-                s
-            });
             let step = pool
-                .install(|| model.step(&mut opt, xi, xt, mi, mt, &images, prior, opts))
+                .install(|| model.step(&mut opt, xi, xt, mi, mt, &images, opts))
                 .map_err(cerr)?;
             loss_sum += f64::from(step);
             steps += 1;
         }
         let head = model.head(&config)?;
-        // Early stopping watches the score the head was trained for: its own, or its sum with the bridge.
-        let report = if opts.zero_shot_in_loss > 0.0 {
-            evaluate_on(&head, &val, 1.0 / (1.0 + opts.zero_shot_in_loss))?.blend
-        } else {
-            evaluate_on(&head, &val, 1.0)?.head
-        };
+        let report = evaluate_on(&head, &val, 1.0)?.head;
         let rep = EpochReport {
             epoch,
             train_loss: loss_sum / steps.max(1) as f64,

@@ -27,9 +27,9 @@ mod tests {
     use crate::train::data::TrainData;
     use crate::train::eval::{evaluate_on, evaluate_standardised, evaluate_zero_shot};
     use crate::train::head::HeadKind;
-    use crate::train::metrics::Recall;
+    use crate::train::metrics::{Recall, RetrievalReport};
     use crate::train::prepare::prepare;
-    use crate::train::trainer::{TrainOptions, train};
+    use crate::train::trainer::{TrainOptions, TrainOutcome, train};
 
     fn env_or<T: std::str::FromStr>(k: &str, d: T) -> T {
         std::env::var(k).ok().and_then(|v| v.parse().ok()).unwrap_or(d)
@@ -60,6 +60,32 @@ mod tests {
             stat(|r| r.r5),
             stat(|r| r.r10),
             stat(Recall::rsum)
+        )
+    }
+
+    /// The alternative fusion on `test` and `probe`, its blend chosen on the run's validation photos.
+    fn standardised(
+        out: &TrainOutcome,
+        fit: &TrainData,
+        test: &TrainData,
+        probe: &TrainData,
+    ) -> (RetrievalReport, RetrievalReport, f32) {
+        let val = fit.subset(&out.validation_images);
+        let rsum = |w| {
+            evaluate_standardised(&out.head, &val, w)
+                .expect("eval")
+                .text_to_image
+                .rsum()
+        };
+        let blend = crate::train::eval::BLEND_GRID
+            .iter()
+            .copied()
+            .max_by(|&x, &y| rsum(x).total_cmp(&rsum(y)).then(y.total_cmp(&x)))
+            .unwrap_or(0.5);
+        (
+            evaluate_standardised(&out.head, test, blend).expect("eval"),
+            evaluate_standardised(&out.head, probe, blend).expect("eval"),
+            blend,
         )
     }
 
@@ -131,25 +157,7 @@ mod tests {
                 b.mean_gate
             );
             below += usize::from(b.blend.text_to_image.rsum() < zs.1.text_to_image.rsum());
-            // The alternative fusion, its blend chosen on the same validation photos.
-            let val = fit.subset(&out.validation_images);
-            let std_blend = crate::train::eval::BLEND_GRID
-                .iter()
-                .copied()
-                .max_by(|&x, &y| {
-                    let r = |w| {
-                        evaluate_standardised(&out.head, &val, w)
-                            .expect("eval")
-                            .text_to_image
-                            .rsum()
-                    };
-                    r(x).total_cmp(&r(y)).then(y.total_cmp(&x))
-                })
-                .unwrap_or(0.5);
-            let (sa, sb) = (
-                evaluate_standardised(&out.head, &test, std_blend).expect("eval"),
-                evaluate_standardised(&out.head, &probe, std_blend).expect("eval"),
-            );
+            let (sa, sb, std_blend) = standardised(&out, &fit, &test, &probe);
             println!(
                 "        standardised fusion (blend {std_blend:.2}): flickr {} openmoji {}",
                 r(&sa.text_to_image),

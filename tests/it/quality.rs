@@ -90,20 +90,22 @@ fn descriptions_and_temperature_change_the_bridge_and_its_cache_key() {
     assert!(e.contains("3 class names but 2 descriptions"), "{e}");
 
     // A template that needs descriptions without a file, and a bad temperature, are refused at load.
-    let bad = labels_pack(
-        &root.join("bad"),
-        "file = \"labels.txt\"\ntop_k = 2\ntemplate = \"{} {description}\"",
-        None,
-    );
-    let e = Pack::load(&bad).err().map(|e| e.to_string()).unwrap_or_default();
-    assert!(e.contains("labels.descriptions"), "{e}");
-    let bad = labels_pack(
-        &root.join("cold"),
-        "file = \"labels.txt\"\ntop_k = 2\ntemperature = 0.0",
-        None,
-    );
-    let e = Pack::load(&bad).err().map(|e| e.to_string()).unwrap_or_default();
-    assert!(e.contains("labels.temperature must be positive"), "{e}");
+    for (name, labels, message) in [
+        (
+            "bad",
+            "top_k = 2\ntemplate = \"{} {description}\"",
+            "labels.descriptions",
+        ),
+        (
+            "cold",
+            "top_k = 2\ntemperature = 0.0",
+            "labels.temperature must be positive",
+        ),
+    ] {
+        let bad = labels_pack(&root.join(name), &format!("file = \"labels.txt\"\n{labels}"), None);
+        let e = Pack::load(&bad).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(e.contains(message), "{e}");
+    }
 }
 
 /// Colour photos under `photos/<folder>/` with a caption each.
@@ -142,23 +144,26 @@ fn a_head_applied_to_one_folder_leaves_other_photos_at_their_zero_shot_score() {
     let captions = env.photos().join("mine/captions.jsonl");
     std::fs::write(&captions, lines).expect("write captions");
     let mine = env.photos().join("mine");
-    let o = Command::new(env!("CARGO_BIN_EXE_vignette"))
-        .arg("--data-dir")
-        .arg(env.data())
-        .arg("--pack")
-        .arg(tiny_pack("tiny-labels"))
-        .args([
-            "train",
-            captions.to_str().expect("utf8"),
-            "--name",
-            "mine",
-            "--epochs",
-            "3",
-        ])
-        .arg("--apply-to")
-        .arg(&mine)
-        .output()
-        .expect("run vignette train");
+    let train = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_vignette"))
+            .arg("--data-dir")
+            .arg(env.data())
+            .arg("--pack")
+            .arg(tiny_pack("tiny-labels"))
+            .arg("train")
+            .arg(&captions)
+            .args(args)
+            .output()
+            .expect("run vignette train")
+    };
+    let o = train(&[
+        "--name",
+        "mine",
+        "--epochs",
+        "3",
+        "--apply-to",
+        mine.to_str().expect("utf8"),
+    ]);
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(out.contains("photos you did not caption (24 sampled"), "{out}");
@@ -215,21 +220,7 @@ fn a_head_applied_to_one_folder_leaves_other_photos_at_their_zero_shot_score() {
     assert!(inside_changed > 0, "the head changes nothing in the chosen folder");
 
     // A folder that does not exist is refused before anything is saved.
-    let o = Command::new(env!("CARGO_BIN_EXE_vignette"))
-        .arg("--data-dir")
-        .arg(env.data())
-        .arg("--pack")
-        .arg(tiny_pack("tiny-labels"))
-        .args([
-            "train",
-            captions.to_str().expect("utf8"),
-            "--epochs",
-            "1",
-            "--apply-to",
-            "/no/such/folder",
-        ])
-        .output()
-        .expect("run vignette train");
+    let o = train(&["--epochs", "1", "--apply-to", "/no/such/folder"]);
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("/no/such/folder"));
 }

@@ -8,9 +8,9 @@
 //! names), so the blend is chosen on the validation split from [`BLEND_GRID`] by text-to-image R-sum; ties
 //! go to the smaller blend (the bridge needs no training data to be trusted).
 //!
-//! Why raw cosines and not per-query standardised scores: both were measured (README, search quality) and
-//! standardising each query's scores before blending did not beat the plain blend on flickr8k-1k test,
-//! while it costs a second pass over the library per query.
+//! Why raw cosines and not per-query standardised scores: both were measured (README, search quality);
+//! standardising each query's scores before blending was on par on flickr8k-1k test (within the spread
+//! over seeds) and costs a second pass over the library per query.
 //!
 //! Evaluation never builds the whole captions x images matrix: scores are made in blocks of
 //! [`BLOCK_ROWS`] captions ([`evaluate_blocks`]), so memory is O(captions + images) plus one block.

@@ -54,6 +54,9 @@ pub enum Error {
     /// pack-relative file name; the URL comes last so the message reads cause first.
     #[error("cannot download {file}: {message}: {url}")]
     Download { file: String, url: String, message: String },
+    /// Another process is writing (indexing, installing); the message names it.
+    #[error("busy: {0}")]
+    Busy(String),
     /// The job was cancelled by the user.
     #[error("cancelled")]
     Cancelled,

@@ -67,8 +67,15 @@ pub fn run(config: Config, args: &InfoArgs) -> anyhow::Result<ExitCode> {
         s.skipped,
         s.bytes_on_disk as f64 / 1e6
     );
-    for f in index.folders()? {
-        println!("  folder:        {}", f.display());
+    for f in index.folder_status()? {
+        match &f.offline {
+            None => println!("  folder:        {} ({} photos)", f.path.display(), f.photos),
+            Some(why) => println!(
+                "  folder:        {} ({} photos kept, offline: {why})",
+                f.path.display(),
+                f.photos
+            ),
+        }
     }
     match runtime::init() {
         Ok(rt) => {

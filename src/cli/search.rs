@@ -71,7 +71,11 @@ fn print(hits: &[Hit], json: bool) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     for h in hits {
         if json {
-            writeln!(out, "{}", serde_json::json!({"path": h.path, "score": h.score}))?;
+            writeln!(
+                out,
+                "{}",
+                serde_json::json!({"path": h.path.to_string_lossy(), "score": h.score})
+            )?;
         } else {
             writeln!(out, "{:.4}  {}", h.score, h.path.display())?;
         }

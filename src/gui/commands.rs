@@ -33,9 +33,9 @@ impl VignetteApp {
                 }
                 let epoch = self.epoch;
                 self.tasks.spawn("remove-folder", move || {
-                    let result = engine
-                        .index()
-                        .and_then(|mut i| i.remove_folder(&path))
+                    let lock = crate::index::WriteLock::for_index(&engine.index_path(), "removing a folder");
+                    let result = lock
+                        .and_then(|_lock| engine.index().and_then(|mut i| i.remove_folder(&path)))
                         .map_err(|e| e.to_string());
                     Bg::FolderRemoved { epoch, path, result }
                 });

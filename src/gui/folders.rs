@@ -86,7 +86,11 @@ fn folder_row(ui: &mut Ui, f: &FolderInfo, indexing: bool) -> Option<Command> {
         .on_hover_text(f.path.display().to_string());
     match &f.problem {
         Some(p) => {
-            ui.colored_label(super::theme::error(ui.visuals()), format!("{p}: {}", f.path.display()));
+            ui.colored_label(
+                super::theme::error(ui.visuals()),
+                format!("Offline, {p}: {}", f.path.display()),
+            );
+            ui.weak(format!("{} photos kept", f.photos));
         }
         None => {
             ui.weak(format!("{} photos", f.photos));

@@ -20,7 +20,8 @@ use crate::jobs::Waker;
 pub struct FolderInfo {
     pub path: PathBuf,
     pub photos: usize,
-    /// Why the folder cannot be read now (missing, permissions), if it cannot.
+    /// Why the folder is offline: it cannot be read now (missing, permissions), or the last scan could
+    /// not list it completely. Its photos stay indexed and searchable.
     pub problem: Option<String>,
 }
 
@@ -120,13 +121,13 @@ pub fn read_library(engine: &Engine) -> Result<Library, String> {
     let mut states = index.states().map_err(|e| e.to_string())?;
     states.sort_unstable_by_key(|s| s.id);
     let folders = index
-        .folders()
+        .folder_status()
         .map_err(|e| e.to_string())?
         .into_iter()
-        .map(|path| {
-            let photos = states.iter().filter(|s| s.path.starts_with(&path)).count();
-            let problem = folder_problem(&path);
-            FolderInfo { path, photos, problem }
+        .map(|f| FolderInfo {
+            problem: folder_problem(&f.path).or(f.offline),
+            path: f.path,
+            photos: f.photos,
         })
         .collect();
     let skipped = index.skipped().map_err(|e| e.to_string())?;

@@ -8,17 +8,25 @@
 //!
 //! Versioning: `meta.schema` must equal [`SCHEMA_VERSION`] and `meta.fingerprint` the pack's
 //! fingerprint; the file name carries the fingerprint too, so switching packs opens a different index and
-//! never mixes vectors. Vectors are little-endian f32 blobs: `embedding` (the search space, L2-normalised)
+//! never mixes vectors. Paths are stored as the file system's bytes ([`paths`]). A run that writes holds
+//! a [`WriteLock`] so two writers never interleave; readers never take it. Vectors are little-endian f32 blobs: `embedding` (the search space, L2-normalised)
 //! and `features` (raw encoder output, input of trained heads). Thumbnails (JPEG) live beside them so one
 //! decode serves both.
 
+mod folders;
+mod lock;
+pub mod paths;
 mod queries;
+mod schema;
 mod store;
 
+pub use folders::FolderStatus;
+pub use lock::WriteLock;
+pub use paths::storable;
 pub use store::{FileState, Index, NewPhoto, PhotoMeta, SkippedFile, Stats, StoredVectors, Vectors};
 
-/// Bumped whenever the schema changes incompatibly.
-pub const SCHEMA_VERSION: i64 = 1;
+/// Bumped whenever the schema changes; [`Index::open`] migrates older indexes in place.
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Encode f32s as little-endian bytes.
 pub fn to_blob(v: &[f32]) -> Vec<u8> {

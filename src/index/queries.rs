@@ -6,9 +6,21 @@ use rusqlite::OptionalExtension;
 
 use crate::error::Result;
 use crate::index::from_blob_into;
-use crate::index::store::{Index, PhotoMeta, SkippedFile, Stats, StoredVectors, Vectors, path_str};
+use crate::index::paths::path_col;
+use crate::index::store::{Index, PhotoMeta, SkippedFile, Stats, StoredVectors, Vectors, key};
 
 impl Index {
+    /// Run `f` inside one read transaction, so every query it makes sees the same state of the index
+    /// (SQLite WAL snapshot): the search vectors and the features a head needs always describe the same
+    /// rows, even when a writer deletes or adds photos between the two queries. Never blocks a writer.
+    pub fn snapshot<T>(&self, f: impl FnOnce(&Index) -> Result<T>) -> Result<T> {
+        let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
+        let out = f(self);
+        // Read-only: ending it by rollback is the same as commit and cannot fail in a way that matters.
+        let _ = tx.rollback();
+        out
+    }
+
     /// Files that could not be indexed and why, sorted by path.
     pub fn skipped(&self) -> Result<Vec<SkippedFile>> {
         let mut st = self
@@ -18,7 +30,7 @@ impl Index {
         let rows = st
             .query_map([], |r| {
                 Ok(SkippedFile {
-                    path: PathBuf::from(r.get::<_, String>(0)?),
+                    path: path_col(r, 0)?,
                     reason: r.get(1)?,
                 })
             })
@@ -36,8 +48,7 @@ impl Index {
         let mut rows = st.query([after]).map_err(|e| self.err(e))?;
         while let Some(r) = rows.next().map_err(|e| self.err(e))? {
             v.ids.push(r.get(0).map_err(|e| self.err(e))?);
-            v.paths
-                .push(PathBuf::from(r.get::<_, String>(1).map_err(|e| self.err(e))?));
+            v.paths.push(path_col(r, 1).map_err(|e| self.err(e))?);
             let blob = r
                 .get_ref(2)
                 .map_err(|e| self.err(e))?
@@ -81,7 +92,7 @@ impl Index {
         paths
             .iter()
             .map(|p| {
-                st.query_row([path_str(p)?], |r| {
+                st.query_row([key(p)?], |r| {
                     let (mut f, mut e) = (Vec::new(), Vec::new());
                     from_blob_into(r.get_ref(0)?.as_blob()?, &mut f);
                     from_blob_into(r.get_ref(1)?.as_blob()?, &mut e);
@@ -110,7 +121,7 @@ impl Index {
                 |r| {
                     Ok(PhotoMeta {
                         id: r.get(0)?,
-                        path: PathBuf::from(r.get::<_, String>(1)?),
+                        path: path_col(r, 1)?,
                         size: r.get::<_, i64>(2)? as u64,
                         mtime_ns: r.get(3)?,
                         width: r.get(4)?,

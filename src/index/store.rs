@@ -5,8 +5,10 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use crate::index::paths::{path_bytes, path_col};
+
 use crate::error::{Error, Result};
-use crate::index::{SCHEMA_VERSION, from_blob_into, to_blob};
+use crate::index::{from_blob_into, to_blob};
 
 /// What the index remembers of a file to decide whether it changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,107 +77,36 @@ pub struct Stats {
 pub struct Index {
     pub(super) conn: Connection,
     pub(super) path: PathBuf,
+    pub(super) read_only: bool,
 }
 
-pub(super) fn path_str(p: &Path) -> Result<&str> {
-    p.to_str()
-        .ok_or_else(|| Error::Other(format!("path is not valid UTF-8: {}", p.display())))
+/// The stored bytes of `p`, or an index error saying why its name cannot be stored.
+pub(super) fn key(p: &Path) -> Result<&[u8]> {
+    path_bytes(p).map_err(|why| Error::Other(format!("{why}: {}", p.display())))
+}
+
+/// An index error with the cause in words a user can act on.
+pub(super) fn index_error(path: &Path, e: rusqlite::Error) -> Error {
+    use rusqlite::ErrorCode;
+    let hint = match e.sqlite_error_code() {
+        Some(ErrorCode::DiskFull) => {
+            "the disk is full; this batch was not written and the index is as it was (free some space and re-run)"
+        }
+        Some(ErrorCode::ReadOnly) => "the index cannot be written (is the data folder read-only?)",
+        Some(ErrorCode::SystemIoFailure) => "cannot write the index (disk full or failing?)",
+        _ => return Error::index(path, e),
+    };
+    Error::index(path, format!("{hint}: {e}"))
 }
 
 impl Index {
-    /// Open or create the index at `path` for a pack with this fingerprint.
-    pub fn open(path: &Path, fingerprint: &str, search_dim: usize) -> Result<Index> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| Error::io("cannot create index folder", dir, e))?;
-        }
-        let e = |err: rusqlite::Error| Error::index(path, err);
-        let conn = Connection::open(path).map_err(e)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(e)?;
-        conn.execute_batch(
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;
-             CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-             CREATE TABLE IF NOT EXISTS folders(path TEXT PRIMARY KEY);
-             CREATE TABLE IF NOT EXISTS photos(
-                id INTEGER PRIMARY KEY, path TEXT UNIQUE NOT NULL, size INTEGER NOT NULL,
-                mtime_ns INTEGER NOT NULL, hash BLOB NOT NULL, width INTEGER NOT NULL, height INTEGER NOT NULL,
-                embedding BLOB NOT NULL, features BLOB NOT NULL, thumb BLOB NOT NULL);
-             CREATE INDEX IF NOT EXISTS photos_hash ON photos(hash);
-             CREATE TABLE IF NOT EXISTS skipped(path TEXT PRIMARY KEY, size INTEGER NOT NULL,
-                mtime_ns INTEGER NOT NULL, reason TEXT NOT NULL);",
-        )
-        .map_err(e)?;
-        let idx = Index {
-            conn,
-            path: path.to_path_buf(),
-        };
-        idx.check_meta("schema", &SCHEMA_VERSION.to_string())?;
-        idx.check_meta("fingerprint", fingerprint)?;
-        idx.check_meta("dim", &search_dim.to_string())?;
-        Ok(idx)
-    }
-
     pub(super) fn err(&self, e: rusqlite::Error) -> Error {
-        Error::index(&self.path, e)
-    }
-
-    fn check_meta(&self, key: &str, want: &str) -> Result<()> {
-        let have: Option<String> = self
-            .conn
-            .query_row("SELECT value FROM meta WHERE key=?1", [key], |r| r.get(0))
-            .optional()
-            .map_err(|e| self.err(e))?;
-        match have {
-            None => {
-                self.conn
-                    .execute("INSERT INTO meta(key, value) VALUES (?1, ?2)", [key, want])
-                    .map_err(|e| self.err(e))?;
-                Ok(())
-            }
-            Some(h) if h == want => Ok(()),
-            Some(h) => Err(Error::index(
-                &self.path,
-                format!("{key} is {h}, this build expects {want}; remove the file to rebuild it"),
-            )),
-        }
+        index_error(&self.path, e)
     }
 
     /// Where the database lives.
     pub fn path(&self) -> &Path {
         &self.path
-    }
-
-    /// Photo folders the user added, sorted.
-    pub fn folders(&self) -> Result<Vec<PathBuf>> {
-        let mut st = self
-            .conn
-            .prepare("SELECT path FROM folders ORDER BY path")
-            .map_err(|e| self.err(e))?;
-        let rows = st.query_map([], |r| r.get::<_, String>(0)).map_err(|e| self.err(e))?;
-        rows.map(|r| r.map(PathBuf::from).map_err(|e| self.err(e))).collect()
-    }
-
-    /// Remember a folder (idempotent).
-    pub fn add_folder(&self, dir: &Path) -> Result<()> {
-        self.conn
-            .execute("INSERT OR IGNORE INTO folders(path) VALUES (?1)", [path_str(dir)?])
-            .map_err(|e| self.err(e))?;
-        Ok(())
-    }
-
-    /// Forget a folder and every photo under it that no other folder covers; returns photos removed.
-    pub fn remove_folder(&mut self, dir: &Path) -> Result<usize> {
-        self.conn
-            .execute("DELETE FROM folders WHERE path=?1", [path_str(dir)?])
-            .map_err(|e| self.err(e))?;
-        let others = self.folders()?;
-        let doomed: Vec<PathBuf> = self
-            .states()?
-            .into_iter()
-            .map(|s| s.path)
-            .filter(|p| p.starts_with(dir) && !others.iter().any(|o| p.starts_with(o)))
-            .collect();
-        self.remove_paths(&doomed)?;
-        Ok(doomed.len())
     }
 
     /// Every indexed file's state.
@@ -189,7 +120,7 @@ impl Index {
                 let hash: Vec<u8> = r.get(4)?;
                 Ok(FileState {
                     id: r.get(0)?,
-                    path: PathBuf::from(r.get::<_, String>(1)?),
+                    path: path_col(r, 1)?,
                     size: r.get::<_, i64>(2)? as u64,
                     mtime_ns: r.get(3)?,
                     hash: hash.try_into().unwrap_or([0; 32]),
@@ -210,7 +141,7 @@ impl Index {
                     from_blob_into(&r.get::<_, Vec<u8>>(5)?, &mut embedding);
                     from_blob_into(&r.get::<_, Vec<u8>>(6)?, &mut features);
                     Ok(NewPhoto {
-                        path: PathBuf::from(r.get::<_, String>(0)?),
+                        path: path_col(r, 0)?,
                         size: r.get::<_, i64>(1)? as u64,
                         mtime_ns: r.get(2)?,
                         hash: *hash,
@@ -234,12 +165,12 @@ impl Index {
         skipped: &[(PathBuf, u64, i64, String)],
     ) -> Result<()> {
         let path = self.path.clone();
-        let e = |err: rusqlite::Error| Error::index(&path, err);
+        let e = |err: rusqlite::Error| index_error(&path, err);
         let tx = self.conn.transaction().map_err(e)?;
         {
             let mut del = tx.prepare("DELETE FROM photos WHERE path=?1").map_err(e)?;
             for p in removed {
-                del.execute([path_str(p)?]).map_err(e)?;
+                del.execute([key(p)?]).map_err(e)?;
             }
             let mut ins = tx
                 .prepare(
@@ -252,7 +183,7 @@ impl Index {
                 .map_err(e)?;
             let mut unskip = tx.prepare("DELETE FROM skipped WHERE path=?1").map_err(e)?;
             for p in photos {
-                let ps = path_str(&p.path)?;
+                let ps = key(&p.path)?;
                 ins.execute(params![
                     ps,
                     p.size as i64,
@@ -271,8 +202,7 @@ impl Index {
                 .prepare("INSERT OR REPLACE INTO skipped(path, size, mtime_ns, reason) VALUES (?1, ?2, ?3, ?4)")
                 .map_err(e)?;
             for (p, size, mtime, reason) in skipped {
-                skip.execute(params![path_str(p)?, *size as i64, mtime, reason])
-                    .map_err(e)?;
+                skip.execute(params![key(p)?, *size as i64, mtime, reason]).map_err(e)?;
             }
         }
         tx.commit().map_err(e)
@@ -281,10 +211,10 @@ impl Index {
     /// Delete photos (and skip records) by path in one transaction.
     pub fn remove_paths(&mut self, paths: &[PathBuf]) -> Result<()> {
         let path = self.path.clone();
-        let e = |err: rusqlite::Error| Error::index(&path, err);
+        let e = |err: rusqlite::Error| index_error(&path, err);
         let tx = self.conn.transaction().map_err(e)?;
         for p in paths {
-            let ps = path_str(p)?;
+            let ps = key(p)?;
             tx.execute("DELETE FROM photos WHERE path=?1", [ps]).map_err(e)?;
             tx.execute("DELETE FROM skipped WHERE path=?1", [ps]).map_err(e)?;
         }
@@ -298,12 +228,7 @@ impl Index {
             .prepare("SELECT path, size, mtime_ns FROM skipped")
             .map_err(|e| self.err(e))?;
         let rows = st
-            .query_map([], |r| {
-                Ok((
-                    PathBuf::from(r.get::<_, String>(0)?),
-                    (r.get::<_, i64>(1)? as u64, r.get(2)?),
-                ))
-            })
+            .query_map([], |r| Ok((path_col(r, 0)?, (r.get::<_, i64>(1)? as u64, r.get(2)?))))
             .map_err(|e| self.err(e))?;
         rows.map(|r| r.map_err(|e| self.err(e))).collect()
     }

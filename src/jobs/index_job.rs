@@ -7,7 +7,11 @@
 //! (a moved, renamed or copied photo), decodes it once into both the model input and the thumbnail. The
 //! job thread owns the only ONNX session and the only write connection; every batch is one transaction,
 //! so a crash loses at most the batch in flight. Bounded channels keep memory flat whatever the library
-//! size. A bad file becomes a `Skipped` event and a skip record, and the job goes on.
+//! size. A bad file becomes a `Skipped` event and the job goes on; a file that cannot be decoded is also
+//! remembered (not retried until it changes), while a file that could not be read (permission, I/O,
+//! locked by another program) is retried on the next run. The run holds the index's [`WriteLock`], so a
+//! second indexer says "busy" instead of racing this one. Roots that are offline keep their photos (see
+//! [`crate::library::scan`]) and are marked so in the index for `vignette info` and the GUI.
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
@@ -19,9 +23,9 @@ use serde::Serialize;
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::index::{Index, NewPhoto};
+use crate::index::{Index, NewPhoto, WriteLock, storable};
 use crate::jobs::{CancelToken, JobEvent, JobHandle, Waker};
-use crate::library::{ScannedFile, decode, plan, scan};
+use crate::library::{Plan, ScannedFile, decode, plan, scan};
 use crate::model::preprocess;
 
 /// Longer side of cached thumbnails, in pixels.
@@ -48,6 +52,7 @@ pub struct IndexSummary {
     pub unchanged: usize,
     pub removed: usize,
     /// Files skipped in this run, with the reason.
+    #[serde(serialize_with = "lossy_paths")]
     pub skipped: Vec<(PathBuf, String)>,
     /// Files skipped in earlier runs and unchanged since.
     pub previously_skipped: usize,
@@ -57,6 +62,14 @@ pub struct IndexSummary {
     pub provider: String,
     /// The run was cancelled; what it committed stays.
     pub cancelled: bool,
+    /// Roots that could not be listed completely, with the reason: their photos were kept.
+    #[serde(serialize_with = "lossy_paths")]
+    pub offline: Vec<(PathBuf, String)>,
+}
+
+/// JSON has no byte strings: a path that is not UTF-8 is written lossily rather than failing the summary.
+fn lossy_paths<S: serde::Serializer>(v: &[(PathBuf, String)], s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.collect_seq(v.iter().map(|(p, r)| (p.to_string_lossy(), r)))
 }
 
 enum Item {
@@ -74,6 +87,8 @@ enum Item {
     Failed {
         file: ScannedFile,
         reason: String,
+        /// Remember the failure (a decode error) rather than retry next run (a read error).
+        remember: bool,
     },
 }
 
@@ -105,6 +120,7 @@ pub fn run_index(
     cancel: &CancelToken,
 ) -> Result<IndexSummary> {
     let t0 = Instant::now();
+    let _lock = WriteLock::for_index(&engine.index_path(), "indexing")?;
     let mut index = engine.index()?;
     if req.remember_folders {
         for r in req.roots.iter().filter(|r| r.is_dir()) {
@@ -117,22 +133,8 @@ pub fn run_index(
         .iter()
         .map(|r| std::fs::canonicalize(r).unwrap_or_else(|_| r.clone()))
         .collect();
-    let (scanned, scan_errors) = scan(&roots, &|| cancel.is_cancelled());
-    let states = index.states()?;
-    let known: HashSet<[u8; 32]> = states.iter().map(|s| s.hash).collect();
-    let p = plan(scanned, states, &index.skipped_states()?, &roots, req.prune);
-    let mut summary = IndexSummary {
-        unchanged: p.unchanged,
-        previously_skipped: p.known_bad,
-        ..Default::default()
-    };
-    for (path, reason) in scan_errors {
-        emit(JobEvent::Skipped {
-            path: path.clone(),
-            reason: reason.clone(),
-        });
-        summary.skipped.push((path, reason));
-    }
+    let mut summary = IndexSummary::default();
+    let (p, known) = scan_and_plan(&index, &roots, req.prune, emit, cancel, &mut summary)?;
     let total = p.to_process.len();
     emit(JobEvent::Started { total });
 
@@ -201,6 +203,50 @@ pub fn run_index(
     Ok(summary)
 }
 
+/// Walk the roots, report what could not be read and which roots are offline (marking remembered folders),
+/// and plan the work; returns the plan and the content hashes already indexed.
+fn scan_and_plan(
+    index: &Index,
+    roots: &[PathBuf],
+    prune: bool,
+    emit: &dyn Fn(JobEvent),
+    cancel: &CancelToken,
+    summary: &mut IndexSummary,
+) -> Result<(Plan, HashSet<[u8; 32]>)> {
+    let mut found = scan(roots, &|| cancel.is_cancelled());
+    let mut problems = std::mem::take(&mut found.problems);
+    found.found.retain(|f| match storable(&f.path) {
+        Ok(()) => true,
+        Err(why) => {
+            problems.push((f.path.clone(), why));
+            false
+        }
+    });
+    let states = index.states()?;
+    let known: HashSet<[u8; 32]> = states.iter().map(|s| s.hash).collect();
+    let p = plan(found, states, &index.skipped_states()?, prune);
+    summary.unchanged = p.unchanged;
+    summary.previously_skipped = p.known_bad;
+    for (path, reason) in problems {
+        emit(JobEvent::Skipped {
+            path: path.clone(),
+            reason: reason.clone(),
+        });
+        summary.skipped.push((path, reason));
+    }
+    for (root, offline) in &p.roots {
+        index.set_folder_offline(root, offline.as_deref())?;
+        if let Some(why) = offline {
+            emit(JobEvent::Note(format!(
+                "{} is offline ({why}); its photos stay in the index",
+                root.display()
+            )));
+            summary.offline.push((root.clone(), why.clone()));
+        }
+    }
+    Ok((p, known))
+}
+
 /// Start the feeder and decode threads; returns the receiver of decoded items and the threads to join.
 fn spawn_pipeline(
     engine: &Engine,
@@ -246,8 +292,9 @@ fn decode_worker(
     for file in rx {
         let item = match std::fs::read(&file.path) {
             Err(e) => Item::Failed {
-                reason: format!("cannot read: {e}"),
+                reason: format!("cannot read (will retry next time): {e}"),
                 file,
+                remember: false,
             },
             Ok(bytes) => {
                 let hash: [u8; 32] = blake3::hash(&bytes).into();
@@ -268,6 +315,7 @@ fn decode_worker(
                             size,
                         },
                         Err(e) => Item::Failed {
+                            remember: !matches!(e, Error::Io { .. }),
                             reason: short_reason(&e),
                             file,
                         },
@@ -302,13 +350,15 @@ fn commit_batch(
     let mut ready = Vec::new();
     for item in items {
         match item {
-            Item::Failed { file, reason } => {
+            Item::Failed { file, reason, remember } => {
                 emit(JobEvent::Skipped {
                     path: file.path.clone(),
                     reason: reason.clone(),
                 });
                 summary.skipped.push((file.path.clone(), reason.clone()));
-                skipped.push((file.path, file.size, file.mtime_ns, reason));
+                if remember {
+                    skipped.push((file.path, file.size, file.mtime_ns, reason));
+                }
             }
             Item::Known { file, hash } => match index.by_hash(&hash)? {
                 Some(mut p) => {
@@ -322,8 +372,13 @@ fn commit_batch(
                     summary.reused += 1;
                 }
                 None => {
+                    // Transient: not remembered, so the next run indexes it.
                     let reason = "content vanished from the index during the scan; re-run indexing".to_owned();
-                    skipped.push((file.path, file.size, file.mtime_ns, reason));
+                    emit(JobEvent::Skipped {
+                        path: file.path.clone(),
+                        reason: reason.clone(),
+                    });
+                    summary.skipped.push((file.path, reason));
                 }
             },
             Item::Ready {

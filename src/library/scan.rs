@@ -3,9 +3,17 @@
 //! A file is unchanged when its path, size and modification time match the index; such files are not
 //! read at all, which makes re-scanning a large library cheap. Everything else is read and hashed later,
 //! so a moved or renamed photo is recognised by content and keeps its vectors. Hidden folders (".name")
-//! are not entered and symbolic links to folders are not followed, so scans always terminate.
+//! are not entered and symbolic links to folders are not followed, so scans always terminate; cancel is
+//! checked between directory entries, so a stalled network folder cannot hold a cancelled scan.
+//!
+//! Offline, not deleted: a photo leaves the index only when a complete listing of its folder no longer
+//! shows it. A root that is missing, unreadable, listed only in part, or empty where photos were indexed
+//! (an unmounted drive's mount point) is offline: its photos are kept, nothing below a folder whose
+//! listing failed is pruned, and when the drive returns the files match the index again and nothing is
+//! re-encoded.
 
 use std::collections::{HashMap, HashSet};
+use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
@@ -47,54 +55,121 @@ impl ScannedFile {
     }
 }
 
-/// Walk `roots` (folders or single files). Returns photos sorted by path, and folders or files that could
-/// not be read with the reason.
-pub fn scan(roots: &[PathBuf], cancelled: &dyn Fn() -> bool) -> (Vec<ScannedFile>, Vec<(PathBuf, String)>) {
-    let mut found = Vec::new();
-    let mut errors = Vec::new();
-    let mut stack: Vec<PathBuf> = Vec::new();
+/// What one root of a scan turned out to be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RootScan {
+    pub path: PathBuf,
+    /// Why the root could not be listed at all; `None` when it could (maybe in part, see `unlisted`).
+    pub offline: Option<String>,
+    /// Folders (or files) below the root whose listing failed: nothing under them counts as gone.
+    pub unlisted: Vec<PathBuf>,
+}
+
+/// The result of walking the roots.
+#[derive(Debug, Default)]
+pub struct Scan {
+    /// Photos found, sorted by path.
+    pub found: Vec<ScannedFile>,
+    /// Files and folders that could not be read, with the reason (each once).
+    pub problems: Vec<(PathBuf, String)>,
+    pub roots: Vec<RootScan>,
+    /// The walk stopped early: it proves nothing gone.
+    pub cancelled: bool,
+}
+
+/// Walk `roots` (folders or single files), checking `cancelled` between directory entries.
+pub fn scan(roots: &[PathBuf], cancelled: &dyn Fn() -> bool) -> Scan {
+    let mut out = Scan::default();
     for root in roots {
-        match std::fs::metadata(root) {
-            Ok(md) if md.is_dir() => stack.push(root.clone()),
-            Ok(_) if is_photo(root) => match ScannedFile::stat(root) {
-                Ok(f) => found.push(f),
-                Err(e) => errors.push((root.clone(), e.to_string())),
-            },
-            Ok(_) => errors.push((root.clone(), "not a folder or a supported photo".into())),
-            Err(e) => errors.push((root.clone(), e.to_string())),
-        }
-    }
-    while let Some(dir) = stack.pop() {
+        let r = scan_root(root, cancelled, &mut out);
+        out.roots.push(r);
         if cancelled() {
+            out.cancelled = true;
             break;
         }
-        let entries = match std::fs::read_dir(&dir) {
-            Ok(e) => e,
-            Err(e) => {
-                errors.push((dir, format!("cannot read folder: {e}")));
-                continue;
+    }
+    out.found.sort_by(|a, b| a.path.cmp(&b.path));
+    out.found.dedup_by(|a, b| a.path == b.path);
+    out
+}
+
+fn scan_root(root: &Path, cancelled: &dyn Fn() -> bool, out: &mut Scan) -> RootScan {
+    let mut rs = RootScan {
+        path: root.to_path_buf(),
+        offline: None,
+        unlisted: Vec::new(),
+    };
+    match std::fs::metadata(root) {
+        Ok(md) if md.is_dir() => {}
+        Ok(_) if is_photo(root) => {
+            match ScannedFile::stat(root) {
+                Ok(f) => out.found.push(f),
+                Err(e) => rs.offline = Some(format!("cannot read: {e}")),
             }
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let hidden = entry.file_name().to_str().is_some_and(|n| n.starts_with('.'));
-            let Ok(ft) = entry.file_type() else { continue };
-            if ft.is_dir() {
-                if !hidden {
-                    stack.push(path);
-                }
-            } else if is_photo(&path) && !hidden {
-                match ScannedFile::stat(&path) {
-                    Ok(f) if f.size > 0 => found.push(f),
-                    Ok(_) => errors.push((path, "empty file".into())),
-                    Err(e) => errors.push((path, e.to_string())),
-                }
+            return rs;
+        }
+        Ok(_) => {
+            out.problems
+                .push((root.to_path_buf(), "not a folder or a supported photo".into()));
+            return rs;
+        }
+        // A single photo whose folder lists fine but lacks it is gone; a missing folder is offline.
+        Err(e) if e.kind() == ErrorKind::NotFound && is_photo(root) && root.parent().is_some_and(Path::is_dir) => {
+            return rs;
+        }
+        Err(e) if e.kind() == ErrorKind::NotFound => {
+            rs.offline = Some("folder not found (renamed, or on a drive that is not connected?)".into());
+            return rs;
+        }
+        Err(e) => {
+            rs.offline = Some(format!("cannot open: {e}"));
+            return rs;
+        }
+    }
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        if cancelled() {
+            return rs;
+        }
+        if let Err(e) = list_dir(&dir, cancelled, &mut stack, out) {
+            if dir == root {
+                rs.offline = Some(format!("cannot read folder: {e}"));
+            } else {
+                out.problems.push((dir.clone(), format!("cannot read folder: {e}")));
+                rs.unlisted.push(dir);
             }
         }
     }
-    found.sort_by(|a, b| a.path.cmp(&b.path));
-    found.dedup_by(|a, b| a.path == b.path);
-    (found, errors)
+    rs
+}
+
+/// List one folder: photos into `out.found`, sub-folders onto `stack`. An error means the listing is
+/// incomplete (entries already pushed stay; the caller keeps everything below `dir` from being pruned).
+fn list_dir(dir: &Path, cancelled: &dyn Fn() -> bool, stack: &mut Vec<PathBuf>, out: &mut Scan) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        if cancelled() {
+            return Ok(());
+        }
+        let entry = entry?;
+        let hidden = entry.file_name().as_encoded_bytes().starts_with(b".");
+        if hidden {
+            continue;
+        }
+        let path = entry.path();
+        let ft = entry.file_type()?;
+        if ft.is_dir() {
+            stack.push(path);
+        } else if is_photo(&path) {
+            match ScannedFile::stat(&path) {
+                Ok(f) => out.found.push(f),
+                // Deleted between the listing and the stat: it is gone, nothing to report.
+                Err(e) if e.kind() == ErrorKind::NotFound && !ft.is_symlink() => {}
+                Err(e) if ft.is_symlink() => out.problems.push((path, format!("broken link: {e}"))),
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    Ok(())
 }
 
 /// What an indexing run has to do.
@@ -106,36 +181,62 @@ pub struct Plan {
     pub unchanged: usize,
     /// Files skipped before and not changed since.
     pub known_bad: usize,
-    /// Indexed files under the scanned roots that are gone from disk (moved or deleted).
+    /// Indexed files under the scanned roots that a complete listing shows gone (moved or deleted).
     pub vanished: Vec<FileState>,
+    /// Every scanned root with why it is offline (`None`: online): missing, unreadable, empty where
+    /// photos were indexed, or only partly listed (then only the unlisted parts are kept from pruning).
+    pub roots: Vec<(PathBuf, Option<String>)>,
 }
 
-/// Compare a scan with the index. `roots` bounds which vanished files count (files under other folders
-/// are not touched); with `prune == false` nothing is considered vanished.
-pub fn plan(
-    scanned: Vec<ScannedFile>,
-    indexed: Vec<FileState>,
-    skipped: &HashMap<PathBuf, (u64, i64)>,
-    roots: &[PathBuf],
-    prune: bool,
-) -> Plan {
-    let seen: HashSet<&Path> = scanned.iter().map(|f| f.path.as_path()).collect();
+/// Compare a scan with the index. Only files under a root that was listed completely (or under the
+/// completely listed parts of a root) can be vanished; with `prune == false` or a cancelled scan none are.
+pub fn plan(scan: Scan, indexed: Vec<FileState>, skipped: &HashMap<PathBuf, (u64, i64)>, prune: bool) -> Plan {
+    let seen: HashSet<&Path> = scan.found.iter().map(|f| f.path.as_path()).collect();
     let by_path: HashMap<&Path, &FileState> = indexed.iter().map(|s| (s.path.as_path(), s)).collect();
     let mut plan = Plan::default();
-    for f in &scanned {
+    for f in &scan.found {
         match by_path.get(f.path.as_path()) {
             Some(s) if s.size == f.size && s.mtime_ns == f.mtime_ns => plan.unchanged += 1,
             _ if skipped.get(&f.path) == Some(&(f.size, f.mtime_ns)) => plan.known_bad += 1,
             _ => plan.to_process.push(f.clone()),
         }
     }
-    if prune {
+    let mut roots = scan.roots;
+    for r in roots.iter_mut().filter(|r| r.offline.is_none()) {
+        let had = indexed.iter().filter(|s| s.path.starts_with(&r.path)).count();
+        if had > 0 && !scan.found.iter().any(|f| f.path.starts_with(&r.path)) && r.path.is_dir() {
+            r.offline = Some(format!(
+                "no photos found where {had} were indexed (a drive that is not connected?)"
+            ));
+        }
+    }
+    if prune && !scan.cancelled {
+        let online: Vec<&RootScan> = roots.iter().filter(|r| r.offline.is_none()).collect();
+        let complete = |p: &Path| {
+            online
+                .iter()
+                .any(|r| p.starts_with(&r.path) && !r.unlisted.iter().any(|u| p.starts_with(u)))
+        };
+        let protected = |p: &Path| roots.iter().any(|r| r.unlisted.iter().any(|u| p.starts_with(u)));
         plan.vanished = indexed
             .iter()
-            .filter(|s| roots.iter().any(|r| s.path.starts_with(r)) && !seen.contains(s.path.as_path()))
+            .filter(|s| !seen.contains(s.path.as_path()) && complete(&s.path) && !protected(&s.path))
             .cloned()
             .collect();
     }
+    plan.roots = roots
+        .into_iter()
+        .map(|r| {
+            let partly = r.unlisted.first().map(|first| {
+                format!(
+                    "only partly listed: {} folder(s) below it could not be read, e.g. {}",
+                    r.unlisted.len(),
+                    first.display()
+                )
+            });
+            (r.path, r.offline.or(partly))
+        })
+        .collect();
     plan
 }
 
@@ -153,30 +254,34 @@ mod tests {
         }
     }
 
+    fn file(p: &str, size: u64, mtime_ns: i64) -> ScannedFile {
+        ScannedFile {
+            path: p.into(),
+            size,
+            mtime_ns,
+        }
+    }
+
+    fn root(p: &str, offline: Option<&str>, unlisted: &[&str]) -> RootScan {
+        RootScan {
+            path: p.into(),
+            offline: offline.map(str::to_owned),
+            unlisted: unlisted.iter().map(PathBuf::from).collect(),
+        }
+    }
+
     #[test]
     fn plan_sorts_files_into_buckets() {
-        let scanned = vec![
-            ScannedFile {
-                path: "/r/a.jpg".into(),
-                size: 1,
-                mtime_ns: 1,
-            },
-            ScannedFile {
-                path: "/r/b.jpg".into(),
-                size: 2,
-                mtime_ns: 5,
-            },
-            ScannedFile {
-                path: "/r/c.jpg".into(),
-                size: 3,
-                mtime_ns: 3,
-            },
-            ScannedFile {
-                path: "/r/bad.jpg".into(),
-                size: 4,
-                mtime_ns: 4,
-            },
-        ];
+        let scan = Scan {
+            found: vec![
+                file("/r/a.jpg", 1, 1),
+                file("/r/b.jpg", 2, 5),
+                file("/r/c.jpg", 3, 3),
+                file("/r/bad.jpg", 4, 4),
+            ],
+            roots: vec![root("/r", None, &[])],
+            ..Scan::default()
+        };
         let indexed = vec![
             state("/r/a.jpg", 1, 1),
             state("/r/b.jpg", 2, 2),
@@ -184,7 +289,7 @@ mod tests {
             state("/other/x.jpg", 1, 1),
         ];
         let skipped = HashMap::from([(PathBuf::from("/r/bad.jpg"), (4, 4))]);
-        let p = plan(scanned, indexed, &skipped, &[PathBuf::from("/r")], true);
+        let p = plan(scan, indexed, &skipped, true);
         assert_eq!(p.unchanged, 1);
         assert_eq!(p.known_bad, 1);
         let todo: Vec<_> = p.to_process.iter().map(|f| f.path.to_str().unwrap_or("")).collect();
@@ -194,18 +299,113 @@ mod tests {
     }
 
     #[test]
+    fn nothing_vanishes_under_an_offline_root_or_an_unlisted_folder() {
+        let scan = Scan {
+            found: vec![file("/r/keep.jpg", 1, 1)],
+            roots: vec![
+                root("/gone", Some("folder not found"), &[]),
+                root("/r", None, &["/r/locked"]),
+            ],
+            ..Scan::default()
+        };
+        let indexed = vec![
+            state("/gone/a.jpg", 1, 1),
+            state("/r/keep.jpg", 1, 1),
+            state("/r/locked/b.jpg", 1, 1),
+            state("/r/deleted.jpg", 1, 1),
+        ];
+        let p = plan(scan, indexed, &HashMap::new(), true);
+        let gone: Vec<_> = p.vanished.iter().map(|s| s.path.clone()).collect();
+        assert_eq!(gone, [PathBuf::from("/r/deleted.jpg")]);
+        assert_eq!(p.roots[0].1.as_deref(), Some("folder not found"));
+        assert!(
+            p.roots[1]
+                .1
+                .as_deref()
+                .is_some_and(|r| r.starts_with("only partly listed"))
+        );
+    }
+
+    #[test]
+    fn a_cancelled_scan_proves_nothing_gone() {
+        let scan = Scan {
+            roots: vec![root("/r", None, &[])],
+            cancelled: true,
+            ..Scan::default()
+        };
+        let p = plan(scan, vec![state("/r/a.jpg", 1, 1)], &HashMap::new(), true);
+        assert!(p.vanished.is_empty());
+    }
+
+    #[test]
+    fn an_empty_root_where_photos_were_is_offline() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let r = dir.path().to_path_buf();
+        let s = scan(std::slice::from_ref(&r), &|| false);
+        let indexed = vec![FileState {
+            path: r.join("a.jpg"),
+            ..state("/x", 1, 1)
+        }];
+        let p = plan(s, indexed, &HashMap::new(), true);
+        assert!(p.vanished.is_empty());
+        assert!(
+            p.roots[0].1.as_deref().is_some_and(|r| r.contains("no photos found")),
+            "{p:?}"
+        );
+    }
+
+    #[test]
     fn scan_skips_hidden_and_non_photos() {
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::create_dir_all(dir.path().join("sub/.hidden")).expect("mkdir");
         for f in ["a.JPG", "sub/b.png", "sub/.hidden/c.jpg", "notes.txt", "sub/.d.jpg"] {
             std::fs::write(dir.path().join(f), b"x").expect("write");
         }
-        let (found, errors) = scan(&[dir.path().to_path_buf(), dir.path().join("missing")], &|| false);
-        let names: Vec<_> = found
+        let s = scan(&[dir.path().to_path_buf(), dir.path().join("missing")], &|| false);
+        let names: Vec<_> = s
+            .found
             .iter()
             .map(|f| f.path.strip_prefix(dir.path()).expect("prefix").to_path_buf())
             .collect();
         assert_eq!(names, [PathBuf::from("a.JPG"), PathBuf::from("sub/b.png")]);
-        assert_eq!(errors.len(), 1);
+        assert!(s.problems.is_empty(), "{:?}", s.problems);
+        assert_eq!(s.roots[0].offline, None);
+        assert!(s.roots[1].offline.as_deref().is_some_and(|r| r.contains("not found")));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlink_loops_and_dangling_links_end_the_walk() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let d = dir.path();
+        std::fs::create_dir(d.join("sub")).expect("mkdir");
+        std::os::unix::fs::symlink(d, d.join("sub/loop")).expect("symlink");
+        std::os::unix::fs::symlink(d.join("nowhere.jpg"), d.join("dangling.jpg")).expect("symlink");
+        std::os::unix::fs::symlink(d.join("b.jpg"), d.join("a.jpg")).expect("symlink");
+        std::os::unix::fs::symlink(d.join("a.jpg"), d.join("b.jpg")).expect("symlink");
+        std::fs::write(d.join("sub/ok.jpg"), b"x").expect("write");
+        let s = scan(&[d.to_path_buf()], &|| false);
+        assert_eq!(s.found.len(), 1, "{:?}", s.found);
+        let bad: Vec<_> = s
+            .problems
+            .iter()
+            .map(|(p, _)| p.file_name().map(|n| n.to_owned()))
+            .collect();
+        assert_eq!(bad.len(), 3, "{:?}", s.problems);
+    }
+
+    #[test]
+    fn cancel_stops_between_entries() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for i in 0..50 {
+            std::fs::write(dir.path().join(format!("{i}.jpg")), b"x").expect("write");
+        }
+        let calls = std::cell::Cell::new(0);
+        let s = scan(&[dir.path().to_path_buf()], &|| {
+            calls.set(calls.get() + 1);
+            calls.get() > 5
+        });
+        assert!(s.cancelled);
+        assert!(s.found.len() < 50);
     }
 }

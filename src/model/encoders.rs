@@ -321,7 +321,7 @@ fn read_cache(path: &std::path::Path, len: usize) -> Option<Vec<f32>> {
 fn write_cache(path: &std::path::Path, v: &[f32]) {
     let bytes: Vec<u8> = v.iter().flat_map(|x| x.to_le_bytes()).collect();
     if let Some(dir) = path.parent() {
-        let _ = std::fs::create_dir_all(dir);
+        let _ = crate::config::create_private_dir(dir);
     }
     let tmp = path.with_extension(format!("tmp{}", std::process::id()));
     // A cache: failing to write it only costs time on the next start.

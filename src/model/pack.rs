@@ -338,6 +338,24 @@ impl Pack {
 impl Manifest {
     fn validate(&self, path: &Path) -> Result<()> {
         let bad = |msg: String| Err(Error::pack(path, msg));
+        // The same rules as an installed pack, wherever the manifest comes from (`--pack DIR` included):
+        // the name becomes a folder and file names are joined to the pack folder, so neither may escape it.
+        // The encoders alone may also be absolute: a user copy of a pack (made when a head is saved) points
+        // at the original encoders rather than copying hundreds of MB; they are only ever read.
+        crate::model::manager::check_name(&self.name).or_else(bad)?;
+        let mut inside = vec![&self.text.tokenizer];
+        inside.extend(self.labels.as_ref().map(|l| &l.file));
+        inside.extend(self.head.as_ref().map(|h| &h.file));
+        for f in inside {
+            crate::model::manager::check_rel_path(f).or_else(bad)?;
+        }
+        for f in [&self.image.file, &self.text.file] {
+            if !Path::new(f).is_absolute() {
+                crate::model::manager::check_rel_path(f).or_else(bad)?;
+            } else if Path::new(f).components().any(|c| c == std::path::Component::ParentDir) {
+                return bad(format!("file path {f:?} must not contain '..'"));
+            }
+        }
         let img = &self.image;
         if img.size == 0 || img.embedding_dim == 0 || self.text.embedding_dim == 0 {
             return bad("image.size, image.embedding_dim and text.embedding_dim must be positive".into());

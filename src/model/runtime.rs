@@ -9,10 +9,15 @@
 //! 1. `ORT_DYLIB_PATH` (an explicit override: if set and missing, that is the error);
 //! 2. next to the executable, and `../lib/vignette/` beside it (the `.deb` layout);
 //! 3. the runtime cache (`VIGNETTE_RUNTIME_DIR`, default the user cache dir) where [`fetch`] puts it.
+//!    A library found there is loaded only if its SHA-256 matches the one pinned here for this
+//!    architecture (the same file the pinned wheel holds); the cache is never a shared folder such as
+//!    `/tmp`, where another user could plant a library, and it is created readable by its owner only.
 //!
 //! When nothing is found and fetching is allowed (`VIGNETTE_OFFLINE` unset), the pinned `onnxruntime`
 //! wheel is downloaded through pip (the package registry's own client) with `--require-hashes`, checked
-//! again here, and the library is extracted atomically into the cache. Sessions get the execution provider
+//! again here, and the library is extracted atomically into the cache. pip runs isolated (`python3 -I`:
+//! no current folder, `PYTHONPATH` or user site on `sys.path`) inside the private download folder, so a
+//! `pip/` folder wherever Vignette was started cannot be imported instead of pip. Sessions get the execution provider
 //! asked for, falling back to CPU with the reason recorded, so front ends can say honestly what runs.
 
 use std::path::{Path, PathBuf};
@@ -41,6 +46,18 @@ const WHEELS: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// SHA-256 of `onnxruntime/capi/{LIB_NAME}` inside each pinned wheel: what a cached library must hash to.
+const LIBRARIES: &[(&str, &str)] = &[
+    (
+        "x86_64",
+        "fc44112fbe06d7d689c57e11d3862031f64711007e4ee020f8eed5185fd2c1d3",
+    ),
+    (
+        "aarch64",
+        "8aa3b76b28c778a2b1dd660d34161adb1d508c9ccd04ff9dc80e26eca5df8467",
+    ),
+];
+
 /// What was loaded, for `vignette info` and the GUI.
 #[derive(Debug, Clone)]
 pub struct RuntimeInfo {
@@ -66,10 +83,12 @@ fn load() -> Result<RuntimeInfo> {
             return Err(Error::Runtime(format!(
                 "libonnxruntime {ORT_VERSION} not found and VIGNETTE_OFFLINE is set; set ORT_DYLIB_PATH to the \
                  library, or unset VIGNETTE_OFFLINE to let Vignette fetch it with pip into {}",
-                cache_dir().display()
+                cache_dir()
+                    .map(|d| d.display().to_string())
+                    .unwrap_or_else(|e| e.to_string())
             )));
         }
-        None => fetch(&cache_dir())?,
+        None => fetch(&cache_dir()?)?,
     };
     let lib = library.clone();
     // ort panics (rather than erroring) when the library has the wrong API version; contain that.
@@ -110,15 +129,41 @@ fn load() -> Result<RuntimeInfo> {
     })
 }
 
-/// The folder where a fetched runtime is kept.
-pub fn cache_dir() -> PathBuf {
+/// The folder where a fetched runtime is kept: `VIGNETTE_RUNTIME_DIR`, else the user's cache folder. There
+/// is no fallback to a shared folder such as `/tmp`: without a home folder the variable must be set.
+pub fn cache_dir() -> Result<PathBuf> {
     if let Some(dir) = std::env::var_os("VIGNETTE_RUNTIME_DIR") {
-        return PathBuf::from(dir);
+        return Ok(PathBuf::from(dir));
     }
     directories::ProjectDirs::from("org", "vignette", "vignette")
-        .map(|d| d.cache_dir().join("onnxruntime"))
-        .unwrap_or_else(|| std::env::temp_dir().join("vignette-onnxruntime"))
-        .join(ORT_VERSION)
+        .map(|d| d.cache_dir().join("onnxruntime").join(ORT_VERSION))
+        .ok_or_else(|| {
+            Error::Runtime(format!(
+                "no home folder to keep ONNX Runtime {ORT_VERSION} in; set VIGNETTE_RUNTIME_DIR to a private \
+                 folder, or ORT_DYLIB_PATH to the library"
+            ))
+        })
+}
+
+/// Whether `lib` is the pinned library of this architecture (false when none is pinned or it differs).
+fn is_pinned_library(lib: &Path) -> bool {
+    let Some((_, want)) = LIBRARIES.iter().find(|(a, _)| *a == std::env::consts::ARCH) else {
+        return false;
+    };
+    match crate::model::pack::sha256_file(lib) {
+        Ok(got) if got == *want => true,
+        Ok(got) => {
+            log::warn!(
+                "ignoring {}: SHA-256 {got} is not the pinned ONNX Runtime {ORT_VERSION} ({want})",
+                lib.display()
+            );
+            false
+        }
+        Err(e) => {
+            log::warn!("ignoring {}: {e}", lib.display());
+            false
+        }
+    }
 }
 
 /// Find an existing library without fetching; `Err` only for a bad explicit override.
@@ -142,8 +187,14 @@ pub fn locate() -> Result<Option<PathBuf>> {
         candidates.push(exe_dir.join(LIB_NAME));
         candidates.push(exe_dir.join("../lib/vignette").join(LIB_NAME));
     }
-    candidates.push(cache_dir().join(LIB_NAME));
-    Ok(candidates.into_iter().find(|p| p.is_file()))
+    if let Some(found) = candidates.into_iter().find(|p| p.is_file()) {
+        return Ok(Some(found));
+    }
+    // The cache is written at run time, so what is there is checked before it is loaded.
+    Ok(cache_dir()
+        .ok()
+        .map(|d| d.join(LIB_NAME))
+        .filter(|p| p.is_file() && is_pinned_library(p)))
 }
 
 /// Download the pinned wheel with pip and extract the library into `dir`; returns the library path.
@@ -160,10 +211,10 @@ pub fn fetch(dir: &Path) -> Result<PathBuf> {
             std::env::consts::OS
         )));
     };
-    std::fs::create_dir_all(dir).map_err(|e| Error::io("cannot create runtime folder", dir, e))?;
+    crate::config::create_private_dir(dir)?;
     let work = dir.join(format!(".download-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&work);
-    std::fs::create_dir_all(&work).map_err(|e| Error::io("cannot create runtime folder", &work, e))?;
+    crate::config::create_private_dir(&work)?;
     let req = work.join("requirements.txt");
     std::fs::write(&req, format!("onnxruntime=={ORT_VERSION} --hash=sha256:{sha}\n"))
         .map_err(|e| Error::io("cannot write", &req, e))?;
@@ -192,8 +243,13 @@ fn pip_download(req: &Path, work: &Path, platform: &str) -> Result<PathBuf> {
         "-d",
     ];
     let mut last_err = String::from("no python3 or python found on PATH");
+    let (work, req) = (absolute(work)?, absolute(req)?);
+    let (work, req) = (work.as_path(), req.as_path());
     for python in ["python3", "python"] {
+        // -I: isolated mode; run in the private work folder, never in the caller's current folder.
         let out = std::process::Command::new(python)
+            .arg("-I")
+            .current_dir(work)
             .args(args)
             .arg(work)
             .arg("-r")
@@ -221,6 +277,11 @@ fn pip_download(req: &Path, work: &Path, platform: &str) -> Result<PathBuf> {
          --only-binary=:all: onnxruntime=={ORT_VERSION}`, unzip onnxruntime/capi/{LIB_NAME} from the wheel, and \
          set ORT_DYLIB_PATH to it"
     )))
+}
+
+/// `p` made absolute against the current folder (pip runs elsewhere).
+fn absolute(p: &Path) -> Result<PathBuf> {
+    std::path::absolute(p).map_err(|e| Error::io("cannot resolve", p, e))
 }
 
 fn extract(wheel: &Path, sha: &str, dir: &Path) -> Result<PathBuf> {
@@ -375,5 +436,23 @@ fn provider_label(name: &str) -> &'static str {
         n if n.contains("CoreML") => "CoreML",
         n if n.contains("Dml") || n.contains("DirectML") => "DirectML",
         _ => "CPU",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cached_library_that_is_not_the_pinned_one_is_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let fake = dir.path().join(LIB_NAME);
+        std::fs::write(&fake, b"not onnxruntime").expect("write");
+        assert!(!is_pinned_library(&fake));
+        assert!(
+            LIBRARIES
+                .iter()
+                .all(|(arch, _)| WHEELS.iter().any(|(a, _, _)| a == arch))
+        );
     }
 }

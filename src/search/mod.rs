@@ -67,9 +67,12 @@ impl Searcher {
     /// Load the index's vectors and a text encoder.
     pub fn new(engine: Arc<Engine>) -> Result<Searcher> {
         let text = engine.text_encoder()?;
-        let index = engine.index()?;
-        let table = index.vectors_after(0)?;
-        let head = HeadSpace::load(&engine, &index, &table.ids, &table.paths)?;
+        // One snapshot for vectors and features: a delete landing between the two reads cannot desync them.
+        let (table, head) = engine.index()?.snapshot(|index| {
+            let table = index.vectors_after(0)?;
+            let head = HeadSpace::load(&engine, index, &table.ids, &table.paths)?;
+            Ok((table, head))
+        })?;
         Ok(Searcher {
             engine,
             text,
@@ -97,22 +100,29 @@ impl Searcher {
 
     /// Reload every vector (after removals or a finished job).
     pub fn reload(&mut self) -> Result<()> {
-        let index = self.engine.index()?;
-        self.table = index.vectors_after(0)?;
-        self.head = HeadSpace::load(&self.engine, &index, &self.table.ids, &self.table.paths)?;
+        let engine = &self.engine;
+        let (table, head) = engine.index()?.snapshot(|index| {
+            let table = index.vectors_after(0)?;
+            let head = HeadSpace::load(engine, index, &table.ids, &table.paths)?;
+            Ok((table, head))
+        })?;
+        (self.table, self.head) = (table, head);
         Ok(())
     }
 
     /// Append photos indexed since the last load; returns how many joined.
     pub fn refresh(&mut self) -> Result<usize> {
         let last = self.table.ids.last().copied().unwrap_or(0);
-        let index = self.engine.index()?;
-        let new = index.vectors_after(last)?;
+        let head = &mut self.head;
+        let new = self.engine.index()?.snapshot(|index| {
+            let new = index.vectors_after(last)?;
+            if let Some(h) = head.as_mut().filter(|_| !new.ids.is_empty()) {
+                h.extend(index, last, &new.ids, &new.paths)?;
+            }
+            Ok(new)
+        })?;
         let n = new.ids.len();
         if n > 0 {
-            if let Some(h) = &mut self.head {
-                h.extend(&index, last, &new.ids, &new.paths)?;
-            }
             if self.table.dim == 0 {
                 self.table.dim = new.dim;
             }

@@ -322,7 +322,7 @@ pub(crate) fn split_fields(line: &str, delim: char) -> std::result::Result<Vec<S
 
 /// A folder of photos with sidecar caption files: `photo.jpg` + `photo.txt` or `photo.caption`, one caption
 /// per non-empty line. Searched recursively in name order. Photos without a sidecar are skipped; sidecars
-/// without a photo are listed in `missing`.
+/// without a photo are listed in `missing`. Links to folders are not followed.
 pub fn read_sidecar_folder(dir: &Path) -> Result<CaptionSet> {
     let mut set = CaptionSet {
         source: dir.to_path_buf(),
@@ -340,8 +340,11 @@ fn walk(dir: &Path, set: &mut CaptionSet) -> Result<()> {
     entries.sort();
     let ext_of = |p: &Path| p.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
     for p in &entries {
-        if p.is_dir() {
+        // Links to folders are not followed, so a link loop cannot make the walk endless.
+        if p.is_dir() && !p.is_symlink() {
             walk(p, set)?;
+        } else if p.is_dir() {
+            continue;
         } else if ext_of(p).is_some_and(|e| IMAGE_EXTENSIONS.contains(&e.as_str())) {
             for side in [p.with_extension("txt"), p.with_extension("caption")] {
                 if side.is_file() {

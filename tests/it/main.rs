@@ -3,15 +3,24 @@
 //! Layers: `default_pack` runs the pack compiled into the binary with no overrides; `index`, `cli`, `models` and `models_clip` use the tiny committed packs and a local HTTP server on
 //! 127.0.0.1 (fast, deterministic); `gui` and `gui_models` drive the real app through egui_kittest;
 //! `real_models` runs the real seed encoders on the shared flickr8k-1k photos (fails under CI when the
-//! shared folder is missing, skips with a message elsewhere).
+//! shared folder is missing, skips with a message elsewhere). `reliability`, `concurrency`, `crash`, `disk`,
+//! `corpus` and `props` hold issue 9's checks (offline folders, odd names, locks, kills, full disks, bad
+//! input, property tests of the parsers), with helpers in `rel_support`.
 
 mod cli;
+mod concurrency;
+mod corpus;
+mod crash;
 mod default_pack;
+mod disk;
 mod gui;
 mod gui_models;
 mod index;
 mod models;
 mod models_clip;
+mod props;
 mod quality;
 mod real_models;
+mod rel_support;
+mod reliability;
 mod support;

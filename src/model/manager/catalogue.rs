@@ -157,7 +157,7 @@ pub fn check_name(name: &str) -> std::result::Result<(), String> {
 }
 
 /// A file path inside a pack: relative, no `..`, no empty parts.
-fn check_rel_path(p: &str) -> std::result::Result<(), String> {
+pub fn check_rel_path(p: &str) -> std::result::Result<(), String> {
     let ok = !p.is_empty()
         && !p.starts_with('/')
         && !p.contains('\\')

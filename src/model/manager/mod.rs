@@ -22,7 +22,7 @@ mod download;
 
 use std::path::{Path, PathBuf};
 
-pub use catalogue::{BUILTIN, Catalogue, Entry, RemoteFile, check_name};
+pub use catalogue::{BUILTIN, Catalogue, Entry, RemoteFile, check_name, check_rel_path};
 
 use crate::error::{Error, IoContext, Result};
 use crate::jobs::CancelToken;
@@ -97,6 +97,12 @@ impl Manager {
         &self.catalogue
     }
 
+    /// The installer's lock (`packs.lock` beside the packs folder): one install, import or removal at a
+    /// time per packs folder, across processes.
+    fn lock(&self, what: &str) -> Result<crate::index::WriteLock> {
+        crate::index::WriteLock::acquire(&self.packs_dir.with_extension("lock"), what)
+    }
+
     fn staging(&self, name: &str) -> PathBuf {
         self.packs_dir.join(format!(".staging-{name}"))
     }
@@ -152,6 +158,7 @@ impl Manager {
                 "refusing to install {name:?}: {why}; nothing was downloaded"
             )));
         }
+        let _lock = self.lock("installing a model pack")?;
         let target = self.packs_dir.join(name);
         if target.exists() {
             return Err(Error::Other(format!(
@@ -160,7 +167,7 @@ impl Manager {
             )));
         }
         let staging = self.staging(name);
-        std::fs::create_dir_all(&staging).at("cannot create staging folder", &staging)?;
+        crate::config::create_private_dir(&staging)?;
         match self.fetch_all(entry, &staging, on_event, cancel) {
             Ok(()) => {}
             Err(stop) => {
@@ -229,6 +236,7 @@ impl Manager {
         let pack = Pack::load(src)?;
         let name = pack.manifest.name.clone();
         check_name(&name).map_err(|m| Error::pack(src.join(MANIFEST), m))?;
+        let _lock = self.lock("importing a model pack")?;
         let target = self.packs_dir.join(&name);
         if target.exists() {
             return Err(Error::Other(format!(
@@ -251,6 +259,7 @@ impl Manager {
     /// Remove the installed pack `name` (and any interrupted download of it).
     pub fn remove(&self, name: &str) -> Result<()> {
         check_name(name).map_err(Error::Other)?;
+        let _lock = self.lock("removing a model pack")?;
         let staging = self.staging(name);
         let had_staging = staging.exists();
         if had_staging {
@@ -298,14 +307,18 @@ fn finish_staging(entry: &Entry, staging: &Path, target: &Path) -> Result<()> {
     std::fs::rename(staging, target).at("cannot move the pack into place", target)
 }
 
-/// Recursive copy of regular files and folders (symlinks are followed).
+/// Recursive copy of regular files and folders. Links to files are followed (a pack may link its encoders);
+/// links to folders are refused, so a link loop cannot make the copy endless.
 fn copy_tree(src: &Path, dst: &Path) -> Result<()> {
-    std::fs::create_dir_all(dst).at("cannot create folder", dst)?;
+    crate::config::create_private_dir(dst)?;
     for entry in std::fs::read_dir(src).at("cannot read folder", src)? {
         let entry = entry.at("cannot read folder", src)?;
         let from = entry.path();
         let to = dst.join(entry.file_name());
-        if from.is_dir() {
+        let link = entry.file_type().at("cannot read folder", src)?.is_symlink();
+        if from.is_dir() && link {
+            return Err(Error::pack(&from, "a pack folder must not contain links to folders"));
+        } else if from.is_dir() {
             copy_tree(&from, &to)?;
         } else {
             std::fs::copy(&from, &to).at("cannot copy", &from)?;

@@ -37,7 +37,8 @@ for p in \
   ./usr/share/vignette/models/seed-effnet-minilm/image_encoder.onnx \
   ./usr/share/vignette/models/seed-effnet-minilm/text_encoder.int8.onnx \
   ./usr/share/vignette/models/seed-effnet-minilm/tokenizer.json \
-  ./usr/share/vignette/models/seed-effnet-minilm/imagenet_classes.txt
+  ./usr/share/vignette/models/seed-effnet-minilm/imagenet_classes.txt \
+  ./usr/share/vignette/models/seed-effnet-minilm/imagenet_wordnet_glosses.txt
 do
   grep -qx -- "$p" <<<"$list" || { echo "MISSING: $p" >&2; fail=1; }
 done

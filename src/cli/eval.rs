@@ -102,7 +102,12 @@ pub fn run(config: Config, args: &EvalArgs, quiet: bool) -> anyhow::Result<ExitC
         )?;
         let mut rows = vec![("zero-shot", &report.zero_shot)];
         if let Some(h) = &report.head {
-            outln!("trained head {:?}, blend weight {:.2}", h.name, h.blend_weight)?;
+            outln!(
+                "trained head {:?}, blend weight {:.2}, mean domain gate {:.2}",
+                h.name,
+                h.blend_weight,
+                h.mean_gate
+            )?;
             rows.push(("head", &h.head));
             rows.push(("blend", &h.blend));
         }

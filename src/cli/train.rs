@@ -42,6 +42,10 @@ pub struct TrainArgs {
     /// Measure only; do not save the head into the pack
     #[arg(long)]
     pub no_save: bool,
+    /// Apply the head only to photos under this folder (repeat for more); photos elsewhere keep the
+    /// zero-shot ranking
+    #[arg(long, value_name = "FOLDER")]
+    pub apply_to: Vec<std::path::PathBuf>,
 }
 
 pub fn run(config: Config, args: &TrainArgs, quiet: bool) -> anyhow::Result<ExitCode> {
@@ -63,6 +67,7 @@ pub fn run(config: Config, args: &TrainArgs, quiet: bool) -> anyhow::Result<Exit
             },
             ..TrainOptions::default()
         },
+        apply_to: args.apply_to.clone(),
     };
     // Lines written from inside the run; the first write error (a closed pipe) stops it.
     let write_error = RefCell::new(None);
@@ -123,8 +128,24 @@ pub fn run(config: Config, args: &TrainArgs, quiet: bool) -> anyhow::Result<Exit
     outln!("test part:")?;
     let t = &trained.test;
     super::eval::print_table(&[("zero-shot", &t.zero_shot), ("head", &t.head), ("blend", &t.blend)])?;
+    match &trained.effect {
+        Some(e) => {
+            outln!(
+                "photos you did not caption ({} sampled, {} of your captions as queries): {:.0}% of the top 10 \
+                 stay, the head weighs {:.0}% on them",
+                e.photos,
+                e.queries,
+                100.0 * e.top10_kept,
+                100.0 * e.mean_gate * outcome.blend
+            )?;
+            if let Some(w) = e.warning() {
+                log::warn!("{w} (--apply-to FOLDER)");
+            }
+        }
+        None => outln!("no other photos indexed: the effect on the rest of the library is not measured")?,
+    }
     if !args.no_save {
-        let saved = save_head(&engine, &outcome.head, &args.name)?;
+        let saved = save_head(&engine, &outcome.head, &args.name, &args.apply_to)?;
         outln!(
             "saved head {:?} into {}; search uses it now",
             saved.name,

@@ -69,8 +69,8 @@ impl VignetteApp {
             }
             Command::CancelTraining => self.workspace.cancel_training(),
             Command::SaveHead(name) => {
-                if let Some((engine, head)) = self.train.trained_head() {
-                    self.workspace.save_head(engine, head, name);
+                if let Some((engine, head, folders)) = self.train.trained_head() {
+                    self.workspace.save_head(engine, head, name, folders);
                 }
             }
             Command::UseHead { switch_to } => {

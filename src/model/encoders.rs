@@ -42,13 +42,16 @@ pub struct LabelBridge {
     pub embeddings: Vec<f32>,
     pub dim: usize,
     pub top_k: usize,
+    /// Softmax temperature (see [`crate::model::pack::LabelsSpec::temperature`]).
+    pub temperature: f32,
 }
 
 impl LabelBridge {
-    /// Map one row of logits to the bridge vector (softmax, top-k, probability-weighted sum, normalise).
+    /// Map one row of logits to the bridge vector (softmax at the temperature, top-k, probability-weighted
+    /// sum, normalise).
     pub fn project(&self, logits: &[f32], out: &mut [f32]) {
         let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-        let exp: Vec<f32> = logits.iter().map(|l| (l - max).exp()).collect();
+        let exp: Vec<f32> = logits.iter().map(|l| ((l - max) / self.temperature).exp()).collect();
         let total: f32 = exp.iter().sum();
         let mut order: Vec<usize> = (0..exp.len()).collect();
         let k = self.top_k.min(order.len());
@@ -249,31 +252,56 @@ impl TextEncoder {
             return Ok(None);
         };
         let d = self.pack.manifest.text.embedding_dim;
-        let text = std::fs::read_to_string(&file).map_err(|e| Error::io("cannot read class names", &file, e))?;
-        let names: Vec<String> = text
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .map(|n| spec.template.replace("{}", n))
-            .collect();
-        if let Some(embeddings) = cache.as_deref().and_then(|c| read_cache(c, names.len() * d)) {
-            return Ok(Some(LabelBridge {
-                embeddings,
-                dim: d,
-                top_k: spec.top_k,
-            }));
+        let names = read_lines(&file, "cannot read class names")?;
+        let descriptions = match &self.pack.descriptions {
+            Some(f) => read_lines(f, "cannot read class descriptions")?,
+            None => Vec::new(),
+        };
+        if self.pack.descriptions.is_some() && descriptions.len() != names.len() {
+            return Err(Error::pack(
+                &file,
+                format!(
+                    "{} class names but {} descriptions: the files must have one line per class",
+                    names.len(),
+                    descriptions.len()
+                ),
+            ));
         }
-        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let texts: Vec<String> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                let desc = descriptions.get(i).map_or("", String::as_str);
+                spec.template.replace("{description}", desc).replace("{}", n)
+            })
+            .collect();
+        let bridge = |embeddings| LabelBridge {
+            embeddings,
+            dim: d,
+            top_k: spec.top_k,
+            temperature: spec.temperature,
+        };
+        if let Some(embeddings) = cache.as_deref().and_then(|c| read_cache(c, texts.len() * d)) {
+            return Ok(Some(bridge(embeddings)));
+        }
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
         let embeddings = self.encode(&refs)?;
         if let Some(c) = cache {
             write_cache(&c, &embeddings);
         }
-        Ok(Some(LabelBridge {
-            embeddings,
-            dim: d,
-            top_k: spec.top_k,
-        }))
+        Ok(Some(bridge(embeddings)))
     }
+}
+
+/// The non-empty trimmed lines of a text file.
+fn read_lines(file: &std::path::Path, what: &'static str) -> Result<Vec<String>> {
+    let text = std::fs::read_to_string(file).map_err(|e| Error::io(what, file, e))?;
+    Ok(text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect())
 }
 
 fn read_cache(path: &std::path::Path, len: usize) -> Option<Vec<f32>> {
@@ -293,5 +321,48 @@ fn write_cache(path: &std::path::Path, v: &[f32]) {
         .is_err()
     {
         log::warn!("cannot write label cache {}", path.display());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bridge(top_k: usize, temperature: f32) -> LabelBridge {
+        // Three classes along the axes of a 3-d space.
+        LabelBridge {
+            embeddings: vec![1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0],
+            dim: 3,
+            top_k,
+            temperature,
+        }
+    }
+
+    #[test]
+    fn temperature_spreads_the_weight_and_top_k_cuts_it() {
+        let logits = [4.0, 2.0, 0.0];
+        let mut cold = [0.0; 3];
+        let mut warm = [0.0; 3];
+        bridge(3, 1.0).project(&logits, &mut cold);
+        bridge(3, 4.0).project(&logits, &mut warm);
+        // Softmax weights at T=1: e^4 : e^2 : 1; at T=4: e^1 : e^0.5 : 1 (then normalised).
+        let norm = |v: [f32; 3]| {
+            let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+            v.map(|x| x / n)
+        };
+        let e = std::f32::consts::E;
+        for (got, want) in [
+            (cold, norm([e.powi(4), e.powi(2), 1.0])),
+            (warm, norm([e, e.sqrt(), 1.0])),
+        ] {
+            assert!(
+                got.iter().zip(want).all(|(a, b)| (a - b).abs() < 1e-5),
+                "{got:?} vs {want:?}"
+            );
+        }
+        assert!(warm[2] > cold[2]);
+        let mut top1 = [0.0; 3];
+        bridge(1, 4.0).project(&logits, &mut top1);
+        assert_eq!(top1, [1.0, 0.0, 0.0]);
     }
 }

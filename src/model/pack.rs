@@ -147,14 +147,25 @@ pub struct TextSpec {
 }
 
 /// Class names for the `labels` bridge.
+///
+/// Each class is embedded as `template` with `{}` replaced by its name and `{description}` by its line of
+/// `descriptions` (e.g. a WordNet gloss: "golden retriever: an English breed having a long silky golden
+/// coat"); an image's bridge vector weights the top `top_k` class embeddings by `softmax(logits /
+/// temperature)`. Every field changes the stored vectors, so all of them enter [`Pack::fingerprint`].
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LabelsSpec {
     /// One class name a line, in logit order.
     pub file: String,
+    /// Optional file with one description a line, in the same order as `file`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub descriptions: Option<String>,
     /// Keep this many most probable classes per image.
     pub top_k: usize,
-    /// Sentence template, `{}` stands for the class name.
+    /// Softmax temperature over the logits (above 1 spreads the weight over more classes).
+    #[serde(default = "default_temperature")]
+    pub temperature: f32,
+    /// Sentence template, `{}` stands for the class name, `{description}` for its description.
     #[serde(default = "default_template")]
     pub template: String,
 }
@@ -169,6 +180,9 @@ pub struct HeadSpec {
     pub file: String,
     /// Weight of the head's score; the zero-shot bridge gets `1 - blend`.
     pub blend: f32,
+    /// Apply the head only to photos under these folders (absolute paths); empty means everywhere.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub folders: Vec<PathBuf>,
 }
 
 /// The manifest, as written in `pack.toml`.
@@ -194,6 +208,10 @@ fn default_batch() -> usize {
     16
 }
 
+fn default_temperature() -> f32 {
+    1.0
+}
+
 fn default_template() -> String {
     "{}".to_owned()
 }
@@ -207,6 +225,8 @@ pub struct Pack {
     pub text_model: PathBuf,
     pub tokenizer: PathBuf,
     pub labels: Option<PathBuf>,
+    /// The class descriptions of a `labels` pack, when its manifest names them.
+    pub descriptions: Option<PathBuf>,
     pub head: Option<PathBuf>,
 }
 
@@ -228,6 +248,10 @@ impl Pack {
             Some(l) => Some(find(&l.file)?),
             None => None,
         };
+        let descriptions = match manifest.labels.as_ref().and_then(|l| l.descriptions.as_ref()) {
+            Some(d) => Some(find(d)?),
+            None => None,
+        };
         let head = match &manifest.head {
             Some(h) => Some(find(&h.file)?),
             None => None,
@@ -238,6 +262,7 @@ impl Pack {
             text_model: find(&manifest.text.file)?,
             tokenizer: find(&manifest.text.tokenizer)?,
             labels,
+            descriptions,
             head,
             manifest,
         })
@@ -265,11 +290,12 @@ impl Pack {
             h.update(toml::to_string(&text).unwrap_or_default().as_bytes());
             let labels = m.labels.clone().map(|l| LabelsSpec {
                 file: String::new(),
+                descriptions: l.descriptions.as_ref().map(|_| String::new()),
                 ..l
             });
             h.update(toml::to_string(&labels).unwrap_or_default().as_bytes());
-            if let Some(names) = &self.labels {
-                h.update(std::fs::read(names).unwrap_or_default());
+            for file in self.labels.iter().chain(&self.descriptions) {
+                h.update(std::fs::read(file).unwrap_or_default());
             }
         }
         // Without pinned hashes, fall back on file sizes so different weights still differ.
@@ -361,6 +387,17 @@ impl Manifest {
             && (l.top_k == 0 || !l.template.contains("{}"))
         {
             return bad("labels.top_k must be positive and labels.template must contain {}".into());
+        }
+        if let Some(l) = &self.labels
+            && !(l.temperature.is_finite() && l.temperature > 0.0)
+        {
+            return bad(format!("labels.temperature must be positive, found {}", l.temperature));
+        }
+        if let Some(l) = &self.labels
+            && l.template.contains("{description}")
+            && l.descriptions.is_none()
+        {
+            return bad("labels.template uses {description} but labels.descriptions names no file".into());
         }
         if let Some(h) = &self.head
             && !(0.0..=1.0).contains(&h.blend)

@@ -70,7 +70,7 @@ impl Searcher {
         // One snapshot for vectors and features: a delete landing between the two reads cannot desync them.
         let (table, head) = engine.index()?.snapshot(|index| {
             let table = index.vectors_after(0)?;
-            let head = HeadSpace::load(&engine, index, &table.ids)?;
+            let head = HeadSpace::load(&engine, index, &table.ids, &table.paths)?;
             Ok((table, head))
         })?;
         Ok(Searcher {
@@ -103,7 +103,7 @@ impl Searcher {
         let engine = &self.engine;
         let (table, head) = engine.index()?.snapshot(|index| {
             let table = index.vectors_after(0)?;
-            let head = HeadSpace::load(engine, index, &table.ids)?;
+            let head = HeadSpace::load(engine, index, &table.ids, &table.paths)?;
             Ok((table, head))
         })?;
         (self.table, self.head) = (table, head);
@@ -117,7 +117,7 @@ impl Searcher {
         let new = self.engine.index()?.snapshot(|index| {
             let new = index.vectors_after(last)?;
             if let Some(h) = head.as_mut().filter(|_| !new.ids.is_empty()) {
-                h.extend(index, last, &new.ids)?;
+                h.extend(index, last, &new.ids, &new.paths)?;
             }
             Ok(new)
         })?;
@@ -224,9 +224,7 @@ impl Searcher {
         let dim = self.table.dim.max(1);
         let scored = match (&self.head, &q.head) {
             (Some(h), Some(qh)) => {
-                let b = h.blend;
-                let score =
-                    |row: usize, zs: &[f32]| (1.0 - b) * rank::dot(zs, &q.zero_shot) + b * rank::dot(h.row(row), qh);
+                let score = |row: usize, zs: &[f32]| h.score(row, rank::dot(zs, &q.zero_shot), qh);
                 rank::top_k_by(&self.table.data, dim, opts.k, opts.min_score, &score)
             }
             _ => rank::top_k(&self.table.data, dim, &q.zero_shot, opts.k, opts.min_score),

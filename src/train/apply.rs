@@ -17,6 +17,27 @@ use crate::train::head::Head;
 
 /// Write `head` into the active pack under `name` and make it the pack's head; returns the pack folder.
 pub fn save_into_pack(config: &Config, pack: &Pack, head: &Head, name: &str) -> Result<PathBuf> {
+    save_into_pack_for(config, pack, head, name, &[])
+}
+
+/// [`save_into_pack`], with the head applied only to photos under `folders` (all photos when empty;
+/// photos elsewhere keep their zero-shot score). Each folder must exist; it is stored canonicalised, the
+/// form the index keeps paths in.
+pub fn save_into_pack_for(
+    config: &Config,
+    pack: &Pack,
+    head: &Head,
+    name: &str,
+    folders: &[PathBuf],
+) -> Result<PathBuf> {
+    let folders = folders
+        .iter()
+        .map(|f| match std::fs::canonicalize(f) {
+            Ok(c) if c.is_dir() => Ok(c),
+            Ok(_) => Err(Error::Train(format!("{} is not a folder", f.display()))),
+            Err(e) => Err(Error::io("cannot apply the head to folder", f, e)),
+        })
+        .collect::<Result<Vec<_>>>()?;
     if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) || name.starts_with('.')
     {
         return Err(Error::Train(format!(
@@ -29,6 +50,9 @@ pub fn save_into_pack(config: &Config, pack: &Pack, head: &Head, name: &str) -> 
         let mut small = vec![(pack.tokenizer.clone(), pack.manifest.text.tokenizer.clone())];
         if let (Some(l), Some(spec)) = (&pack.labels, &pack.manifest.labels) {
             small.push((l.clone(), spec.file.clone()));
+            if let (Some(d), Some(rel)) = (&pack.descriptions, &spec.descriptions) {
+                small.push((d.clone(), rel.clone()));
+            }
         }
         for (from, rel) in small {
             let to = user_dir.join(&rel);
@@ -58,6 +82,7 @@ pub fn save_into_pack(config: &Config, pack: &Pack, head: &Head, name: &str) -> 
         name: name.to_owned(),
         file: rel,
         blend: head.blend(),
+        folders,
     });
     write_manifest(&user_dir, &manifest)?;
     Ok(user_dir)

@@ -116,6 +116,8 @@ pub struct Head {
     blend: f32,
     folded_image: Folded,
     folded_text: Folded,
+    /// Where the head applies (see [`crate::train::domain`]); `None` means everywhere.
+    domain: Option<crate::train::domain::DomainGate>,
 }
 
 impl std::fmt::Debug for Head {
@@ -150,7 +152,27 @@ impl Head {
             blend,
             folded_image,
             folded_text,
+            domain: None,
         })
+    }
+
+    /// The same head, applied only where `domain` lets it.
+    pub fn with_domain(mut self, domain: Option<crate::train::domain::DomainGate>) -> Head {
+        self.domain = domain;
+        self
+    }
+
+    /// The head's per-photo gate, if it has one.
+    pub fn domain(&self) -> Option<&crate::train::domain::DomainGate> {
+        self.domain.as_ref()
+    }
+
+    /// Per-photo gates of `n` raw image feature rows: all 1 for a head without a domain gate.
+    pub fn gates(&self, feats: &[f32], n: usize) -> Result<Vec<f32>> {
+        match &self.domain {
+            Some(d) => d.gates(feats, n),
+            None => Ok(vec![1.0; n]),
+        }
     }
 
     /// Shape and options.

@@ -4,7 +4,9 @@
 //! string metadata for the config. Layout: all tensors `f32`, names `{image,text}.{mean,std,w1,b1,w2,b2}`
 //! and, with BatchNorm, `{branch}.bn.{gamma,beta,running_mean,running_var}`; `w1` is `in x hidden`, `w2`
 //! is `hidden x out`. Metadata: `format` = `vignette-head/1`, `vignette.head` = [`HeadConfig`] as JSON,
-//! `vignette.blend` = the blend chosen on validation. Every load error names the file and the tensor or
+//! `vignette.blend` = the blend chosen on validation. A head with a domain gate ([`crate::train::domain`])
+//! adds the tensor `domain.reference` (`m x image_dim`) and the metadata `vignette.domain` (`{"k", "full",
+//! "none"}` as JSON); files without them load as heads that apply everywhere. Every load error names the file and the tensor or
 //! field at fault, with the expected shape and where it comes from. Writes go to a hidden temp file in the
 //! same folder, are synced, then renamed over the target, so a crash never leaves half a head.
 
@@ -13,7 +15,16 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::error::{Error, IoContext, Result};
+use crate::train::domain::DomainGate;
 use crate::train::head::{BatchNormWeights, BranchWeights, Head, HeadConfig, branch_tensors};
+
+/// The `vignette.domain` metadata.
+#[derive(serde::Deserialize)]
+struct GateMeta {
+    k: usize,
+    full: f32,
+    none: f32,
+}
 
 /// Format tag in the safetensors metadata.
 const FORMAT: &str = "vignette-head/1";
@@ -27,6 +38,13 @@ impl Head {
                 tensors.push((format!("{name}.{field}"), shape, crate::bytes::f32_to_le(data)));
             }
         }
+        if let Some(d) = self.domain() {
+            tensors.push((
+                "domain.reference".into(),
+                vec![d.reference.len() / d.dim, d.dim],
+                d.reference.iter().flat_map(|x| x.to_le_bytes()).collect(),
+            ));
+        }
         let views = tensors
             .iter()
             .map(|(n, s, d)| {
@@ -35,11 +53,15 @@ impl Head {
             .collect::<std::result::Result<Vec<_>, _>>()
             .map_err(|e| Error::Train(format!("cannot lay out head tensors: {e}")))?;
         let config = serde_json::to_string(self.config()).map_err(|e| Error::Train(e.to_string()))?;
-        let meta = HashMap::from([
+        let mut meta = HashMap::from([
             ("format".to_owned(), FORMAT.to_owned()),
             ("vignette.head".to_owned(), config),
             ("vignette.blend".to_owned(), self.blend().to_string()),
         ]);
+        if let Some(d) = self.domain() {
+            let json = serde_json::json!({"k": d.k, "full": d.full, "none": d.none});
+            meta.insert("vignette.domain".to_owned(), json.to_string());
+        }
         let bytes = safetensors::serialize(views, Some(meta))
             .map_err(|e| Error::Train(format!("cannot serialise head: {e}")))?;
         let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("head.safetensors");
@@ -117,7 +139,38 @@ impl Head {
         }
         let text = branches.pop().ok_or_else(|| broken("no text branch".into()))?;
         let image = branches.pop().ok_or_else(|| broken("no image branch".into()))?;
-        Head::new(config, image, text, blend).map_err(|e| broken(e.to_string()))
+        let domain = match meta.get("vignette.domain") {
+            Some(json) => {
+                let g: GateMeta =
+                    serde_json::from_str(json).map_err(|e| broken(format!("bad vignette.domain metadata: {e}")))?;
+                let d = config.image_dim;
+                let m = st
+                    .tensor("domain.reference")
+                    .map_err(|_| broken("missing tensor domain.reference".into()))?
+                    .shape()
+                    .first()
+                    .copied()
+                    .unwrap_or(0);
+                if m == 0 || g.k == 0 || g.none > g.full {
+                    return Err(broken(format!(
+                        "bad domain gate: {m} reference photos, k {}, thresholds {} to {}",
+                        g.k, g.none, g.full
+                    )));
+                }
+                let reference = read("domain.reference", vec![m, d], format!("photos x image width {d}"))?;
+                Some(DomainGate {
+                    reference,
+                    dim: d,
+                    k: g.k,
+                    full: g.full,
+                    none: g.none,
+                })
+            }
+            None => None,
+        };
+        Ok(Head::new(config, image, text, blend)
+            .map_err(|e| broken(e.to_string()))?
+            .with_domain(domain))
     }
 
     /// [`Head::load`], then check the head fits encoders with these widths.
@@ -154,8 +207,24 @@ mod tests {
             assert_eq!(back.config(), head.config());
             assert_eq!(back.weights(), head.weights());
             assert_eq!(back.blend(), 0.4);
+            assert!(back.domain().is_none());
             assert!(!dir.path().join(".h.safetensors.tmp").exists());
         }
+    }
+
+    #[test]
+    fn domain_gate_round_trips() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let head = random_head(HeadKind::TwoBranch, true, 2);
+        let dim = head.config().image_dim;
+        let fit: Vec<f32> = (0..8 * dim).map(|i| (i % 7) as f32).collect();
+        let gate = DomainGate::fit(&fit, &fit[..3 * dim], dim, 0).expect("gate");
+        let head = head.with_domain(Some(gate.clone()));
+        let p = dir.path().join("g.safetensors");
+        head.save(&p).expect("save");
+        let back = Head::load(&p).expect("load");
+        assert_eq!(back.domain(), Some(&gate));
+        assert_eq!(back.weights(), head.weights());
     }
 
     #[test]

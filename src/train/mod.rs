@@ -7,6 +7,8 @@ pub mod apply;
 pub mod caption_formats;
 pub mod captions;
 pub mod data;
+pub mod domain;
+pub mod effect;
 pub mod eval;
 pub mod head;
 pub mod head_file;
@@ -14,6 +16,7 @@ pub mod loss;
 pub mod metrics;
 mod model;
 pub mod prepare;
+mod quality_bench;
 pub mod trainer;
 
 pub use data::TrainData;

@@ -29,6 +29,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::train::data::{Rng, TrainData, carve_validation};
+use crate::train::domain::DomainGate;
 use crate::train::eval::{Evaluation, choose_blend, evaluate_on};
 use crate::train::head::{Head, HeadConfig, HeadKind};
 use crate::train::loss::LossKind;
@@ -61,6 +62,14 @@ pub struct TrainOptions {
     pub seed: u64,
     /// Threads for the matrix products (see the module docs).
     pub threads: usize,
+    /// Give the head a per-photo domain gate ([`crate::train::domain`]) so photos unlike the training
+    /// photos keep their zero-shot score.
+    #[serde(default = "yes")]
+    pub domain_gate: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Default for TrainOptions {
@@ -81,6 +90,7 @@ impl Default for TrainOptions {
             validation_fraction: 0.1,
             seed: 0,
             threads: 1,
+            domain_gate: true,
         }
     }
 }
@@ -186,13 +196,25 @@ pub fn train(
         }
     }
     let (_, best_epoch, head) = best.ok_or_else(|| Error::Train("no epoch finished".into()))?;
+    let domain = if opts.domain_gate {
+        Some(DomainGate::fit(
+            &fit.image_features,
+            &val.image_features,
+            data.image_dim,
+            opts.seed,
+        )?)
+    } else {
+        None
+    };
+    let head = head.with_domain(domain);
     let blend = choose_blend(&head, &val)?;
     let head = Head::new(
         head.config().clone(),
         head.weights().0.clone(),
         head.weights().1.clone(),
         blend,
-    )?;
+    )?
+    .with_domain(head.domain().cloned());
     let validation = evaluate_on(&head, &val, blend)?;
     Ok(TrainOutcome {
         head,
@@ -240,7 +262,7 @@ fn check_options(data: &TrainData, o: &TrainOptions) -> Result<HeadConfig> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::train::data::row;
 

@@ -14,7 +14,7 @@ use crate::error::Result;
 use crate::jobs::JobEvent;
 use crate::train::captions::CaptionSet;
 use crate::train::head::Head;
-use crate::train::metrics::{RetrievalReport, evaluate, similarity};
+use crate::train::metrics::RetrievalReport;
 use crate::train::prepare::{Prepared, prepare};
 
 /// Retrieval quality of the open pack on a caption set.
@@ -36,6 +36,8 @@ pub struct EvalReport {
 pub struct HeadReport {
     pub name: String,
     pub blend_weight: f32,
+    /// Mean domain gate of the evaluated photos (1: the head applies fully to all).
+    pub mean_gate: f32,
     pub head: RetrievalReport,
     pub blend: RetrievalReport,
 }
@@ -49,12 +51,12 @@ pub fn evaluate_set(
 ) -> Result<EvalReport> {
     let p: Prepared = prepare(engine, set, emit, cancel)?;
     let d = &p.data;
-    let zs = similarity(&d.text_features, &d.image_zero_shot, d.text_dim);
     let mut report = EvalReport {
         images: d.n_images(),
         captions: d.n_captions(),
         pack: engine.pack.manifest.name.clone(),
-        zero_shot: evaluate(&zs, d.n_images(), &d.caption_image),
+        // Blockwise: memory stays O(captions + images) however large the set (see `train::metrics`).
+        zero_shot: crate::train::eval::evaluate_zero_shot(d)?,
         head: None,
         left_out: p.left_out.clone(),
     };
@@ -64,6 +66,7 @@ pub fn evaluate_set(
         report.head = Some(HeadReport {
             name: spec.name.clone(),
             blend_weight: spec.blend,
+            mean_gate: e.mean_gate,
             head: e.head,
             blend: e.blend,
         });

@@ -330,9 +330,9 @@ impl Workspace {
     }
 
     /// Save a trained head into the pack it was trained on ([`train::save_head`]).
-    pub fn save_head(&mut self, engine: Arc<Engine>, head: Head, name: String) {
+    pub fn save_head(&mut self, engine: Arc<Engine>, head: Head, name: String, folders: Vec<PathBuf>) {
         self.spawn("save-head", move || {
-            Done::Saved(train::save_head(&engine, &head, &name))
+            Done::Saved(train::save_head(&engine, &head, &name, &folders))
         });
     }
 

@@ -22,6 +22,7 @@ use crate::model::pack::{Bridge, Pack};
 use crate::train::captions::CaptionSet;
 use crate::train::data::carve_validation;
 use crate::train::prepare::prepare;
+use crate::train::effect::{LibraryEffect, library_effect};
 use crate::train::{EpochReport, Evaluation, Head, HeadKind, TrainOptions, TrainOutcome, apply, evaluate_on, train};
 
 /// Share of the photos held out as the test part when no split is given.
@@ -38,6 +39,8 @@ pub struct Plan {
     pub split: Option<SplitNames>,
     /// Options; `kind` is set from the pack by [`train_and_test`].
     pub opts: TrainOptions,
+    /// Folders the head will apply to (empty: the whole library); the effect report measures these.
+    pub apply_to: Vec<PathBuf>,
 }
 
 /// What a training run reports, in order: `Indexing`*, `Embedding`, `Parts`, `Epoch`*, then the result.
@@ -68,6 +71,10 @@ pub struct Trained {
     pub left_out: Vec<(PathBuf, String)>,
     /// The engine the head was trained on (and is saved into).
     pub engine: Arc<Engine>,
+    /// The head's effect on a sample of the photos that were not captioned (none when there are too few).
+    pub effect: Option<LibraryEffect>,
+    /// Folders holding the captioned photos (for "apply to these folders only").
+    pub folders: Vec<PathBuf>,
 }
 
 /// Where a head was saved.
@@ -133,7 +140,25 @@ pub fn train_and_test(
         emit(TrainEvent::Epoch(r))
     })?;
     let evaluation = evaluate_on(&outcome.head, &test, outcome.blend)?;
+    let effect = library_effect(
+        engine,
+        &outcome.head,
+        outcome.blend,
+        &prepared.images,
+        &fit,
+        &plan.apply_to,
+        plan.opts.seed,
+    )?;
+    let mut folders: Vec<PathBuf> = prepared
+        .images
+        .iter()
+        .filter_map(|p| p.parent().map(Path::to_path_buf))
+        .collect();
+    folders.sort();
+    folders.dedup();
     Ok(Trained {
+        effect,
+        folders,
         outcome,
         test: evaluation,
         train_photos: train_rows.len(),
@@ -145,9 +170,10 @@ pub fn train_and_test(
 }
 
 /// Save the head into the pack of `engine` and work out whether the front end must switch packs to use
-/// it (the head went into a user copy of a pack that is not the configured one).
-pub fn save_head(engine: &Engine, head: &Head, name: &str) -> Result<Saved> {
-    let dir = apply::save_into_pack(&engine.config, &engine.pack, head, name)?;
+/// it (the head went into a user copy of a pack that is not the configured one). With `folders`, the head
+/// applies to photos under them only; the others keep their zero-shot score.
+pub fn save_head(engine: &Engine, head: &Head, name: &str, folders: &[PathBuf]) -> Result<Saved> {
+    let dir = apply::save_into_pack_for(&engine.config, &engine.pack, head, name, folders)?;
     let open = engine.config.pack_dir().ok();
     let switch_to = if open.as_deref() == Some(dir.as_path()) {
         None

@@ -23,6 +23,7 @@ mod index;
 mod models;
 mod models_clip;
 mod props;
+mod quality;
 mod real_models;
 mod rel_support;
 mod reliability;

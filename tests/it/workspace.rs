@@ -219,6 +219,7 @@ fn plan_for(env: &TestEnv, epochs: usize) -> Plan {
             patience: epochs,
             ..TrainOptions::default()
         },
+        apply_to: Vec::new(),
     }
 }
 
@@ -262,7 +263,7 @@ fn train_test_and_save_through_the_workspace() {
         std::fs::canonicalize(env.photos()).expect("canonical")
     );
 
-    ws.save_head(engine, head, "colours".into());
+    ws.save_head(engine, head, "colours".into(), Vec::new());
     let saved = step_until(&mut ws, &mut seen, |e| match e {
         Event::HeadSaved(r) => Some(r.clone()),
         _ => None,

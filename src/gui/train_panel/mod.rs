@@ -54,6 +54,8 @@ pub struct TrainPanel {
     pub(super) history: Vec<EpochReport>,
     pub(super) trained: Option<Box<Trained>>,
     pub(super) saving: bool,
+    /// Apply the head only to the folders of the captioned photos.
+    pub(super) only_captioned_folders: bool,
     pub(super) saved: Option<std::result::Result<Saved, Arc<Error>>>,
     /// The window's area last frame, to route files dropped onto it.
     rect: Option<egui::Rect>,
@@ -74,6 +76,7 @@ impl TrainPanel {
             history: Vec::new(),
             trained: None,
             saving: false,
+            only_captioned_folders: false,
             saved: None,
             rect: None,
         }
@@ -166,6 +169,8 @@ impl TrainPanel {
             set: Arc::clone(self.set.as_ref()?),
             split: self.form.chosen_split(),
             opts: self.form.opts.clone(),
+            // The effect report samples the whole library; "apply to" is chosen after training.
+            apply_to: Vec::new(),
         })
     }
 
@@ -181,11 +186,17 @@ impl TrainPanel {
         }
     }
 
-    /// The engine and head of the finished run, for [`Command::SaveHead`].
-    pub fn trained_head(&self) -> Option<(Arc<Engine>, Head)> {
-        self.trained
-            .as_ref()
-            .map(|t| (Arc::clone(&t.engine), t.outcome.head.clone()))
+    /// The engine and head of the finished run and the folders it applies to (empty: everywhere), for
+    /// [`Command::SaveHead`].
+    pub fn trained_head(&self) -> Option<(Arc<Engine>, Head, Vec<PathBuf>)> {
+        self.trained.as_ref().map(|t| {
+            let folders = if self.only_captioned_folders {
+                t.folders.clone()
+            } else {
+                Vec::new()
+            };
+            (Arc::clone(&t.engine), t.outcome.head.clone(), folders)
+        })
     }
 
     fn finish(&mut self, note: Option<(String, bool)>) {

@@ -57,6 +57,16 @@ pub(super) fn ui(ui: &mut Ui, panel: &mut TrainPanel, engine: Option<&Arc<Engine
             t.test.blend_weight,
             1.0 - t.test.blend_weight
         ));
+        if let Some(e) = &t.effect {
+            ui.label(format!(
+                "On {} photos you did not caption, {:.0}% of the top 10 stay the same for your captions",
+                e.photos,
+                100.0 * e.top10_kept
+            ));
+            if let Some(w) = e.warning() {
+                ui.colored_label(theme::error(ui.visuals()), w);
+            }
+        }
         if !t.left_out.is_empty() {
             ui.weak(format!(
                 "{} photos could not be used and were left out",
@@ -65,6 +75,10 @@ pub(super) fn ui(ui: &mut Ui, panel: &mut TrainPanel, engine: Option<&Arc<Engine
         }
         ui.horizontal(|ui| {
             let enabled = !panel.saving && !panel.running();
+            ui.checkbox(
+                &mut panel.only_captioned_folders,
+                "Only in the captioned photos' folders",
+            );
             if ui.add_enabled(enabled, egui::Button::new("Save and apply")).clicked() {
                 cmd = panel.save();
             }

@@ -141,13 +141,3 @@ pub fn model_search_path(config: &Config, pack_name: &str) -> Vec<PathBuf> {
     }
     v
 }
-
-/// Create `dir` (and missing parents) readable by the owner only (0700 on Unix): the data folder holds
-/// thumbnails of private photos and their paths. An existing folder keeps the permissions it has.
-pub fn create_private_dir(dir: &Path) -> Result<()> {
-    let mut b = std::fs::DirBuilder::new();
-    b.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
-    b.create(dir).map_err(|e| Error::io("cannot create folder", dir, e))
-}

@@ -27,6 +27,7 @@ pub mod cancel;
 pub mod config;
 pub mod engine;
 pub mod error;
+pub mod files;
 #[cfg(feature = "gui")]
 pub mod gui;
 pub mod index;

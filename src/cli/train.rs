@@ -128,22 +128,7 @@ pub fn run(config: Config, args: &TrainArgs, quiet: bool) -> anyhow::Result<Exit
     outln!("test part:")?;
     let t = &trained.test;
     super::eval::print_table(&[("zero-shot", &t.zero_shot), ("head", &t.head), ("blend", &t.blend)])?;
-    match &trained.effect {
-        Some(e) => {
-            outln!(
-                "photos you did not caption ({} sampled, {} of your captions as queries): {:.0}% of the top 10 \
-                 stay, the head weighs {:.0}% on them",
-                e.photos,
-                e.queries,
-                100.0 * e.top10_kept,
-                100.0 * e.mean_gate * outcome.blend
-            )?;
-            if let Some(w) = e.warning() {
-                log::warn!("{w} (--apply-to FOLDER)");
-            }
-        }
-        None => outln!("no other photos indexed: the effect on the rest of the library is not measured")?,
-    }
+    print_effect(trained.effect.as_ref(), outcome.blend)?;
     if !args.no_save {
         let saved = save_head(&engine, &outcome.head, &args.name, &args.apply_to)?;
         outln!(
@@ -156,4 +141,25 @@ pub fn run(config: Config, args: &TrainArgs, quiet: bool) -> anyhow::Result<Exit
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// How much the head moves the ranking of photos the user did not caption, with a warning when it is a lot.
+fn print_effect(effect: Option<&vignette::train::effect::LibraryEffect>, blend: f32) -> anyhow::Result<()> {
+    match effect {
+        Some(e) => {
+            outln!(
+                "photos you did not caption ({} sampled, {} of your captions as queries): {:.0}% of the top 10 \
+                 stay, the head weighs {:.0}% on them",
+                e.photos,
+                e.queries,
+                100.0 * e.top10_kept,
+                100.0 * e.mean_gate * blend
+            )?;
+            if let Some(w) = e.warning() {
+                log::warn!("{w} (--apply-to FOLDER)");
+            }
+        }
+        None => outln!("no other photos indexed: the effect on the rest of the library is not measured")?,
+    }
+    Ok(())
 }

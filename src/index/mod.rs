@@ -14,15 +14,14 @@
 //! decode serves both.
 
 mod folders;
-mod lock;
 pub mod paths;
 mod queries;
 mod schema;
 mod store;
 
+pub use crate::files::WriteLock;
 pub use crate::library::FileState;
 pub use folders::FolderStatus;
-pub use lock::WriteLock;
 pub use paths::storable;
 pub use store::{Index, NewPhoto, PhotoMeta, SkippedFile, Stats, StoredVectors, Vectors};
 

@@ -51,7 +51,7 @@ impl Index {
         ];
         let writable = path
             .parent()
-            .map_or(Ok(()), crate::config::create_private_dir)
+            .map_or(Ok(()), crate::files::create_private_dir)
             .and_then(|()| open_rw(path, &want).map_err(|e| Error::index(path, e)));
         let idx = match writable {
             Ok(conn) => Index {

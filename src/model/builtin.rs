@@ -64,7 +64,7 @@ pub fn materialize(data_dir: &Path) -> Result<PathBuf> {
         return Ok(dir);
     }
     let parent = dir.parent().unwrap_or(data_dir);
-    crate::config::create_private_dir(parent)?;
+    crate::files::create_private_dir(parent)?;
     let tmp = parent.join(format!(".tmp-{}-{}", std::process::id(), content_id()));
     let _ = fs::remove_dir_all(&tmp);
     fs::create_dir(&tmp).at("cannot create the folder for the built-in model pack", &tmp)?;

@@ -312,7 +312,7 @@ fn read_cache(path: &std::path::Path, len: usize) -> Option<Vec<f32>> {
 fn write_cache(path: &std::path::Path, v: &[f32]) {
     let bytes = crate::bytes::f32_to_le(v);
     if let Some(dir) = path.parent() {
-        let _ = crate::config::create_private_dir(dir);
+        let _ = crate::files::create_private_dir(dir);
     }
     let tmp = path.with_extension(format!("tmp{}", std::process::id()));
     // A cache: failing to write it only costs time on the next start.

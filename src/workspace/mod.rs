@@ -283,7 +283,7 @@ impl Workspace {
         }
         let epoch = self.epoch;
         self.spawn("remove-folder", move || {
-            let lock = crate::index::WriteLock::for_index(&engine.index_path(), "removing a folder");
+            let lock = crate::files::WriteLock::for_index(&engine.index_path(), "removing a folder");
             let result = lock.and_then(|_lock| engine.index().and_then(|mut i| i.remove_folder(&path)));
             Done::FolderRemoved { epoch, path, result }
         });

@@ -21,8 +21,8 @@ use crate::jobs::JobEvent;
 use crate::model::pack::{Bridge, Pack};
 use crate::train::captions::CaptionSet;
 use crate::train::data::carve_validation;
-use crate::train::prepare::prepare;
 use crate::train::effect::{LibraryEffect, library_effect};
+use crate::train::prepare::prepare;
 use crate::train::{EpochReport, Evaluation, Head, HeadKind, TrainOptions, TrainOutcome, apply, evaluate_on, train};
 
 /// Share of the photos held out as the test part when no split is given.

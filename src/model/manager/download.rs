@@ -85,7 +85,7 @@ pub(crate) fn fetch(
         message,
     };
     if let Some(parent) = t.dest.parent() {
-        crate::config::create_private_dir(parent)?;
+        crate::files::create_private_dir(parent)?;
     }
     if t.dest.is_file() {
         if sha256_file(&t.dest)?.eq_ignore_ascii_case(t.sha256) {

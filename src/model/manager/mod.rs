@@ -99,8 +99,8 @@ impl Manager {
 
     /// The installer's lock (`packs.lock` beside the packs folder): one install, import or removal at a
     /// time per packs folder, across processes.
-    fn lock(&self, what: &str) -> Result<crate::index::WriteLock> {
-        crate::index::WriteLock::acquire(&self.packs_dir.with_extension("lock"), what)
+    fn lock(&self, what: &str) -> Result<crate::files::WriteLock> {
+        crate::files::WriteLock::acquire(&self.packs_dir.with_extension("lock"), what)
     }
 
     fn staging(&self, name: &str) -> PathBuf {
@@ -169,7 +169,7 @@ impl Manager {
             });
         }
         let staging = self.staging(name);
-        crate::config::create_private_dir(&staging)?;
+        crate::files::create_private_dir(&staging)?;
         match self.fetch_all(entry, &staging, on_event, cancel) {
             Ok(()) => {}
             Err(stop) => {
@@ -323,7 +323,7 @@ fn finish_staging(entry: &Entry, staging: &Path, target: &Path) -> Result<()> {
 /// Recursive copy of regular files and folders. Links to files are followed (a pack may link its encoders);
 /// links to folders are refused, so a link loop cannot make the copy endless.
 fn copy_tree(src: &Path, dst: &Path) -> Result<()> {
-    crate::config::create_private_dir(dst)?;
+    crate::files::create_private_dir(dst)?;
     for entry in std::fs::read_dir(src).at("cannot read folder", src)? {
         let entry = entry.at("cannot read folder", src)?;
         let from = entry.path();

@@ -35,7 +35,7 @@ impl WriteLock {
     /// `cancelled` is honoured), then fail with [`Error::Busy`].
     pub fn acquire_waiting(path: &Path, what: &str, wait: Duration, cancelled: &dyn Fn() -> bool) -> Result<WriteLock> {
         if let Some(dir) = path.parent() {
-            crate::config::create_private_dir(dir)?;
+            crate::files::create_private_dir(dir)?;
         }
         let mut file = OpenOptions::new()
             .read(true)

@@ -169,8 +169,7 @@ pub fn choose_blend(head: &Head, val: &TrainData) -> Result<f32> {
 /// The measured alternative to [`fuse`] (benchmark only): each query's head and zero-shot scores are
 /// standardised over the images (z-scores) before the gated blend. Returns the text-to-image R-sum
 /// report at `blend`.
-#[cfg(test)]
-pub(crate) fn evaluate_standardised(head: &Head, data: &TrainData, blend: f32) -> Result<RetrievalReport> {
+pub fn evaluate_standardised(head: &Head, data: &TrainData, blend: f32) -> Result<RetrievalReport> {
     let enc = encode(head, data)?;
     let (d, e, n) = (data.text_dim, enc.embed, data.n_images());
     let standardise = |row: &mut [f32]| {

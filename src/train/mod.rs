@@ -16,7 +16,6 @@ pub mod loss;
 pub mod metrics;
 mod model;
 pub mod prepare;
-mod quality_bench;
 pub mod trainer;
 
 pub use data::TrainData;

@@ -24,6 +24,7 @@ mod models;
 mod models_clip;
 mod props;
 mod quality;
+mod quality_bench;
 mod real_models;
 mod rel_support;
 mod reliability;

@@ -34,7 +34,9 @@ impl Config {
             Some(d) => d,
             None => directories::ProjectDirs::from("org", "vignette", "vignette")
                 .map(|d| d.data_dir().to_path_buf())
-                .ok_or_else(|| Error::Other("cannot find a home folder for the data folder; pass --data-dir".into()))?,
+                .ok_or_else(|| {
+                    Error::Setting("cannot find a home folder for the data folder; pass --data-dir".into())
+                })?,
         };
         Ok(Config {
             data_dir,
@@ -84,11 +86,10 @@ impl Config {
                 None => crate::model::builtin::materialize(&self.data_dir),
             };
         }
-        Err(Error::Other(format!(
-            "model pack {:?} not found (looked for a folder with pack.toml, and in {})",
-            self.pack,
-            self.packs_dir().display()
-        )))
+        Err(Error::NoSuchPack {
+            name: self.pack.clone(),
+            place: format!("a folder with pack.toml or {}", self.packs_dir().display()),
+        })
     }
 }
 

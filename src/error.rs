@@ -79,6 +79,9 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A setting (command line, environment) cannot be used as given.
+    #[error("{0}")]
+    Setting(String),
     /// The model manager has no such pack (`place`: the catalogue with its names, or the packs folder).
     #[error("no pack {name:?} in {place}")]
     NoSuchPack { name: String, place: String },

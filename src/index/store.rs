@@ -73,7 +73,7 @@ pub struct Index {
 
 /// The stored bytes of `p`, or an index error saying why its name cannot be stored.
 pub(super) fn key(p: &Path) -> Result<&[u8]> {
-    path_bytes(p).map_err(|why| Error::Other(format!("{why}: {}", p.display())))
+    path_bytes(p).map_err(|why| Error::index(p, why))
 }
 
 /// An index error with the cause in words a user can act on.

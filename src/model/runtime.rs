@@ -226,7 +226,7 @@ impl std::str::FromStr for Provider {
             "coreml" => Provider::CoreMl,
             "directml" => Provider::DirectMl,
             other => {
-                return Err(Error::Other(format!(
+                return Err(Error::Setting(format!(
                     "unknown execution provider {other:?} (auto, cpu, cuda, tensorrt, coreml, directml)"
                 )));
             }

@@ -155,7 +155,7 @@ pub fn thumbnail_jpeg(img: &RgbImage, max_side: u32) -> Result<Vec<u8>> {
     let enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85);
     small
         .write_with_encoder(enc)
-        .map_err(|e| Error::Other(format!("cannot encode thumbnail: {e}")))?;
+        .map_err(|e| Error::Resize(format!("cannot encode thumbnail: {e}")))?;
     Ok(out)
 }
 

@@ -137,7 +137,7 @@ pub fn model_search_path(config: &Config, pack_name: &str) -> Vec<PathBuf> {
         .unwrap_or_default();
     v.push(config.data_dir.join("models").join(pack_name));
     v.extend(installed_model_dirs().into_iter().map(|d| d.join(pack_name)));
-    if pack_name == DEFAULT_PACK {
+    if pack_name == DEFAULT_PACK && !crate::model::builtin::files().is_empty() {
         v.push(crate::model::builtin::folder(&config.data_dir));
     }
     v

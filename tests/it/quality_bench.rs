@@ -11,9 +11,8 @@
 //! default pack's features and sentence embeddings differ in width), `VIGNETTE_GATE=0` (no domain gate),
 //! `VIGNETTE_BENCH_PACK=DIR` (another pack, e.g. a copy with the first bridge's `[labels]` table), and
 //! `VIGNETTE_{DROPOUT,WD,LR,MARGIN,EMBED,HIDDEN,PATIENCE,VAL}` for the training options.
-//! Run: `VIGNETTE_SHARED_DIR=/work/shared cargo test --release --test it quality_on -- --ignored --nocapture`.
-//! `encode_100k_rows` (also ignored, needs no data) times [`crate::train::head::Head::encode_images`] on a
-//! seed-sized head (1280 → 1024 → 512) over 100,000 rows, the size of a large photo library.
+//! Run: `VIGNETTE_SHARED_DIR=../shared cargo test --release --test it quality_on -- --ignored --nocapture`.
+//! Timing a seed-sized head over 100,000 rows is `flickr_bench::encode_100k_rows` (one copy).
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -176,49 +175,4 @@ fn quality_on_shared_data() {
     println!("seeds with the openmoji blend below zero-shot: {below}");
     let mean = |v: &[Recall], f: fn(&Recall) -> f64| v.iter().map(f).sum::<f64>() / v.len() as f64;
     assert!(mean(&runs[1], Recall::rsum) > zs.0.text_to_image.rsum());
-}
-
-#[test]
-#[ignore = "timing; run with --ignored --nocapture"]
-fn encode_100k_rows() {
-    use vignette::train::data::Rng;
-    use vignette::train::head::{BatchNormWeights, BranchWeights, Head, HeadConfig, HeadKind};
-    let (i, t, h, o) = (1280, 384, 1024, 512);
-    let mut r = Rng::new(1, 1);
-    let mut v = |n: usize| (0..n).map(|_| r.uniform(-0.05, 0.05)).collect::<Vec<f32>>();
-    let mut branch = |d: usize| BranchWeights {
-        mean: vec![0.1; d],
-        std: vec![2.0; d],
-        w1: v(d * h),
-        b1: v(h),
-        w2: v(h * o),
-        b2: v(o),
-        bn: Some(BatchNormWeights {
-            gamma: vec![1.0; o],
-            beta: vec![0.0; o],
-            running_mean: vec![0.0; o],
-            running_var: vec![1.0; o],
-        }),
-    };
-    let (image, text) = (branch(i), branch(t));
-    let config = HeadConfig {
-        kind: HeadKind::TwoBranch,
-        image_dim: i,
-        text_dim: t,
-        hidden: h,
-        embed: o,
-        batchnorm: true,
-        bn_eps: 1e-5,
-    };
-    let head = Head::new(config, image, text, 0.5).expect("head");
-    let n = 100_000;
-    let feats: Vec<f32> = (0..n * i).map(|k| ((k * 7919) % 1000) as f32 / 500.0).collect();
-    let t0 = Instant::now();
-    let out = head.encode_images(&feats, n).expect("encode");
-    let secs = t0.elapsed().as_secs_f64();
-    println!("encoded {n} image rows (1280 -> 1024 -> 512) in {secs:.2} s");
-    assert_eq!(out.len(), n * o);
-    let norm: f32 = out[..o].iter().map(|x| x * x).sum();
-    assert!((norm - 1.0).abs() < 1e-4);
-    assert!(secs < 60.0, "{secs} s");
 }

@@ -187,31 +187,7 @@ fn index_survives_a_crash_mid_write() {
 
 /// 24 photos in three colours with one caption each, plus a caption of a missing photo.
 fn colour_captions(env: &TestEnv) -> std::path::PathBuf {
-    let words = [
-        ("red", [220u8, 30, 30]),
-        ("green", [30, 220, 30]),
-        ("blue", [30, 30, 220]),
-    ];
-    let mut lines = String::new();
-    for i in 0..8u8 {
-        for (w, c) in words {
-            let name = format!("{w}{i}.png");
-            env.photo(
-                &name,
-                [
-                    c[0].saturating_sub(i * 9),
-                    c[1].saturating_sub(i * 7),
-                    c[2].saturating_sub(i * 5),
-                ],
-            );
-            let cap = match w {
-                "red" => "crimson photo",
-                "green" => "grass",
-                _ => "a sky",
-            };
-            lines.push_str(&format!("{}\n", serde_json::json!({"image": name, "caption": cap})));
-        }
-    }
+    let mut lines = crate::support::colour_caption_lines(env);
     lines.push_str(&format!(
         "{}\n",
         serde_json::json!({"image": "missing.png", "caption": "red"})

@@ -119,3 +119,28 @@ pub fn names(hits: &[vignette::search::Hit]) -> Vec<String> {
         })
         .collect()
 }
+
+/// 24 colour photos (`red0.png` .. `blue7.png`, shades darkening with the number) under `photos/`, and
+/// their caption set as JSONL lines: "crimson photo", "grass" or "a sky".
+pub fn colour_caption_lines(env: &TestEnv) -> String {
+    let mut lines = String::new();
+    for i in 0..8u8 {
+        for (w, c, cap) in [
+            ("red", [220u8, 30, 30], "crimson photo"),
+            ("green", [30, 220, 30], "grass"),
+            ("blue", [30, 30, 220], "a sky"),
+        ] {
+            let name = format!("{w}{i}.png");
+            env.photo(
+                &name,
+                [
+                    c[0].saturating_sub(i * 9),
+                    c[1].saturating_sub(i * 7),
+                    c[2].saturating_sub(i * 5),
+                ],
+            );
+            lines.push_str(&format!("{}\n", serde_json::json!({"image": name, "caption": cap})));
+        }
+    }
+    lines
+}

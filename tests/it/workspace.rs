@@ -185,25 +185,7 @@ fn a_broken_pack_is_an_event_not_a_panic() {
 
 /// Colour photos, one caption each, as a caption set.
 fn colour_set(env: &TestEnv) -> PathBuf {
-    let mut lines = String::new();
-    for i in 0..8u8 {
-        for (w, c, cap) in [
-            ("red", [220u8, 30, 30], "crimson photo"),
-            ("green", [30, 220, 30], "grass"),
-            ("blue", [30, 30, 220], "a sky"),
-        ] {
-            let name = format!("{w}{i}.png");
-            env.photo(
-                &name,
-                [
-                    c[0].saturating_sub(i * 9),
-                    c[1].saturating_sub(i * 7),
-                    c[2].saturating_sub(i * 5),
-                ],
-            );
-            lines.push_str(&format!("{}\n", serde_json::json!({"image": name, "caption": cap})));
-        }
-    }
+    let lines = crate::support::colour_caption_lines(env);
     let path = env.photos().join("captions.jsonl");
     std::fs::write(&path, lines).expect("write");
     path

@@ -29,9 +29,14 @@ pub fn files() -> &'static [(&'static str, &'static [u8])] {
     FILES
 }
 
-/// A short id of the embedded contents: the manifest pins the encoders' SHA-256, so hashing every
+/// A short id of the embedded contents, computed once per process: the manifest pins the encoders' SHA-256, so hashing every
 /// non-ONNX file fully and the ONNX files by length identifies them without hashing 41 MB at each start.
-pub fn content_id() -> String {
+pub fn content_id() -> &'static str {
+    static ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    ID.get_or_init(compute_content_id)
+}
+
+fn compute_content_id() -> String {
     let mut h = blake3::Hasher::new();
     for (name, bytes) in FILES {
         h.update(name.as_bytes());

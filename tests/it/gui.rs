@@ -478,3 +478,32 @@ fn training_with_a_split_file_tests_on_its_test_subset() {
         "the split's subsets are used (red has two captions)"
     );
 }
+
+/// The desktop app and a command-line indexer on one data folder: while another process holds the index's
+/// write lock (as `vignette index` does for its whole run), the app's indexing says "busy" plainly, keeps
+/// the window usable, and indexes normally once the lock is gone.
+#[test]
+fn indexing_while_another_indexer_runs_says_busy_then_works() {
+    let (data, photos) = (tempfile::tempdir().expect("tmp"), tempfile::tempdir().expect("tmp"));
+    colour_photos(photos.path());
+    let index = vignette::engine::Engine::open(tiny_config(data.path()))
+        .expect("engine")
+        .index_path();
+    std::fs::create_dir_all(index.parent().expect("indexes folder")).expect("mkdir");
+    let held = vignette::files::WriteLock::for_index(&index, "indexing").expect("lock");
+    let mut h = app_harness(data.path());
+    step_until(&mut h, "the empty-library hint", WAIT, |h| {
+        has_label_containing(h, "Add a photo folder")
+    });
+    drop_path(&mut h, photos.path());
+    step_until(&mut h, "a busy message from the indexing job", WAIT, |h| {
+        has_label_containing(h, "busy: another Vignette")
+    });
+    assert!(tiles(&h).is_empty(), "nothing was indexed under someone else's lock");
+    h.check_accessibility();
+    drop(held);
+    drop_path(&mut h, photos.path());
+    step_until(&mut h, "four tiles once the other indexer is gone", WAIT, |h| {
+        tiles(h).len() == 4 && !h.state().indexing()
+    });
+}

@@ -341,6 +341,7 @@ impl Pack {
 
 #[path = "pack_validate.rs"]
 mod validate;
+pub use validate::{check_name, check_rel_path};
 
 fn find_file(dir: &Path, search: &[PathBuf], rel: &str) -> Option<PathBuf> {
     std::iter::once(dir.to_path_buf())

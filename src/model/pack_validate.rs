@@ -10,16 +10,16 @@ impl Manifest {
         // the name becomes a folder and file names are joined to the pack folder, so neither may escape it.
         // The encoders alone may also be absolute: a user copy of a pack (made when a head is saved) points
         // at the original encoders rather than copying hundreds of MB; they are only ever read.
-        crate::model::manager::check_name(&self.name).or_else(bad)?;
+        check_name(&self.name).or_else(bad)?;
         let mut inside = vec![&self.text.tokenizer];
         inside.extend(self.labels.as_ref().map(|l| &l.file));
         inside.extend(self.head.as_ref().map(|h| &h.file));
         for f in inside {
-            crate::model::manager::check_rel_path(f).or_else(bad)?;
+            check_rel_path(f).or_else(bad)?;
         }
         for f in [&self.image.file, &self.text.file] {
             if !Path::new(f).is_absolute() {
-                crate::model::manager::check_rel_path(f).or_else(bad)?;
+                check_rel_path(f).or_else(bad)?;
             } else if Path::new(f).components().any(|c| c == std::path::Component::ParentDir) {
                 return bad(format!("file path {f:?} must not contain '..'"));
             }
@@ -69,5 +69,34 @@ impl Manifest {
             return bad(format!("head.blend must be within 0..1, found {}", h.blend));
         }
         Ok(())
+    }
+}
+
+/// A pack name must be one plain path component (it becomes a folder under the packs folder).
+pub fn check_name(name: &str) -> std::result::Result<(), String> {
+    let ok = !name.is_empty()
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "pack name {name:?} must be letters, digits, '-', '_' or '.', not starting with '.'"
+        ))
+    }
+}
+
+/// A file path inside a pack: relative, no `..`, no empty parts.
+pub fn check_rel_path(p: &str) -> std::result::Result<(), String> {
+    let ok = !p.is_empty()
+        && !p.starts_with('/')
+        && !p.contains('\\')
+        && p.split('/').all(|part| !part.is_empty() && part != "." && part != "..");
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("file path {p:?} must be relative, without '..'"))
     }
 }

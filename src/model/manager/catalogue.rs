@@ -10,7 +10,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::error::{Error, IoContext, Result};
-use crate::model::pack::Manifest;
+use crate::model::pack::{Manifest, check_name, check_rel_path};
 
 /// The catalogue shipped with this build.
 pub const BUILTIN: &str = include_str!("../../../models/catalogue.toml");
@@ -138,35 +138,6 @@ impl Entry {
 
 fn is_sha256(s: &str) -> bool {
     s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
-/// A pack name must be one plain path component (it becomes a folder under the packs folder).
-pub fn check_name(name: &str) -> std::result::Result<(), String> {
-    let ok = !name.is_empty()
-        && !name.starts_with('.')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if ok {
-        Ok(())
-    } else {
-        Err(format!(
-            "pack name {name:?} must be letters, digits, '-', '_' or '.', not starting with '.'"
-        ))
-    }
-}
-
-/// A file path inside a pack: relative, no `..`, no empty parts.
-pub fn check_rel_path(p: &str) -> std::result::Result<(), String> {
-    let ok = !p.is_empty()
-        && !p.starts_with('/')
-        && !p.contains('\\')
-        && p.split('/').all(|part| !part.is_empty() && part != "." && part != "..");
-    if ok {
-        Ok(())
-    } else {
-        Err(format!("file path {p:?} must be relative, without '..'"))
-    }
 }
 
 #[cfg(test)]

@@ -22,7 +22,8 @@ mod download;
 
 use std::path::{Path, PathBuf};
 
-pub use catalogue::{BUILTIN, Catalogue, Entry, RemoteFile, check_name, check_rel_path};
+pub use crate::model::pack::{check_name, check_rel_path};
+pub use catalogue::{BUILTIN, Catalogue, Entry, RemoteFile};
 
 use crate::cancel::CancelToken;
 use crate::error::{Error, IoContext, Result};

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::error::{Error, IoContext, Result};
-use crate::train::captions::CaptionSet;
+use crate::train::caption_set::CaptionSet;
 
 /// File extensions treated as photos by the sidecar reader.
 pub const IMAGE_EXTENSIONS: &[&str] = &["jpg", "jpeg", "png", "webp", "gif", "bmp", "tif", "tiff"];

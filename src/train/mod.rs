@@ -5,6 +5,7 @@
 //! bridge ([`eval`]); search calls [`head::Head::encode_images`] / [`head::Head::encode_texts`].
 pub mod apply;
 pub mod caption_formats;
+pub mod caption_set;
 pub mod captions;
 pub mod data;
 pub mod domain;
@@ -15,6 +16,7 @@ pub mod head_file;
 pub mod loss;
 pub mod metrics;
 mod model;
+pub mod options;
 pub mod prepare;
 pub mod trainer;
 

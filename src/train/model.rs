@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::train::data::{Rng, TrainData, column_stats, row};
 use crate::train::head::{BatchNormWeights, BranchWeights, Head, HeadConfig, HeadKind};
 use crate::train::loss::{negative_mask, triplet_loss};
-use crate::train::trainer::TrainOptions;
+use crate::train::options::TrainOptions;
 
 pub(crate) fn cerr(e: candle_core::Error) -> Error {
     Error::Train(format!("tensor error: {e}"))

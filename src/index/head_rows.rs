@@ -43,6 +43,16 @@ impl Index {
         Ok(out)
     }
 
+    /// Whether every photo has a vector of `head` (two counts, no features read). Rows of deleted photos
+    /// never linger (triggers), so equal counts mean complete.
+    pub fn head_rows_complete(&self, head: &str) -> Result<bool> {
+        let count = |sql: &str, p: &[&dyn rusqlite::ToSql]| -> Result<i64> {
+            self.conn.query_row(sql, p, |r| r.get(0)).map_err(|e| self.err(e))
+        };
+        let photos = count("SELECT COUNT(*) FROM photos", &[])?;
+        Ok(count("SELECT COUNT(*) FROM head_vectors WHERE head = ?1", &[&head])? == photos)
+    }
+
     /// Store `head`'s vectors (`ids.len() x dim`, row-major) and gates in one transaction. Photos deleted
     /// meanwhile are skipped (their rows would never be read).
     pub fn put_head_rows(&self, head: &str, ids: &[i64], vectors: &[f32], gates: &[f32]) -> Result<()> {

@@ -59,7 +59,7 @@ impl HeadSpace {
         let Some((head, id)) = head_of(engine)? else {
             return Ok(0);
         };
-        if index.is_read_only() {
+        if index.is_read_only() || index.head_rows_complete(&id)? {
             return Ok(0);
         }
         let mut after = 0;
@@ -111,7 +111,12 @@ impl HeadSpace {
     /// paths. Stored rows are read; missing ones are computed and returned for the caller to store.
     pub fn extend(&mut self, index: &Index, after: i64, ids: &[i64], paths: &[PathBuf]) -> Result<Unstored> {
         let stored = index.head_rows_after(&self.id, after)?;
-        let (new_ids, feats) = index.features_without_head(&self.id, after)?;
+        // Usually every row is stored: then the features are not read at all.
+        let (new_ids, feats) = if stored.ids == ids {
+            (Vec::new(), Vec::new())
+        } else {
+            index.features_without_head(&self.id, after)?
+        };
         let (vecs, gates) = encode(&self.head, &feats, new_ids.len())?;
         let mut computed = HeadRows::default();
         for (i, (&pid, &g)) in new_ids.iter().zip(&gates).enumerate() {
@@ -146,7 +151,13 @@ impl HeadSpace {
     /// Fused score of row `row` given its zero-shot score and the coded head query.
     #[inline]
     pub fn score(&self, row: usize, zero_shot: f32, query: &CodedQuery) -> f32 {
-        crate::train::eval::fuse(query.dot(&self.rows, row), zero_shot, self.gates[row], self.blend)
+        let gate = self.gates[row];
+        if gate == 0.0 {
+            // Outside the head's domain or folders the score is the zero-shot one: the head's row is not
+            // even read (half the bytes of a keystroke's scan on libraries the head does not cover).
+            return zero_shot;
+        }
+        crate::train::eval::fuse(query.dot(&self.rows, row), zero_shot, gate, self.blend)
     }
 
     /// Head-space vector of raw image features (one row).

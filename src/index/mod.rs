@@ -13,6 +13,7 @@
 //! and `features` (raw encoder output, input of trained heads). Thumbnails (JPEG) live beside them so one
 //! decode serves both.
 
+mod facts;
 mod folders;
 pub mod paths;
 mod queries;
@@ -21,12 +22,13 @@ mod store;
 
 pub use crate::files::WriteLock;
 pub use crate::library::FileState;
+pub use facts::Facts;
 pub use folders::FolderStatus;
 pub use paths::storable;
 pub use store::{Index, NewPhoto, PhotoMeta, SkippedFile, Stats, StoredVectors, Vectors};
 
 /// Bumped whenever the schema changes; [`Index::open`] migrates older indexes in place.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// Encode f32s as little-endian bytes.
 pub fn to_blob(v: &[f32]) -> Vec<u8> {

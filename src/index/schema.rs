@@ -8,7 +8,8 @@
 //! WAL files), the index opens read-only: search keeps working and writes fail with a clear error.
 //!
 //! Schema 2 stores paths as BLOBs (see [`super::paths`]) and remembers why a folder is offline; schema 1
-//! indexes are migrated in place, in one transaction.
+//! indexes are migrated in place, in one transaction. Schema 3 adds each photo's date taken and dHash
+//! (see [`crate::library::facts`]); a schema 2 index gets them in place ([`migrate_2_to_3`]).
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -25,7 +26,8 @@ const TABLES: &str = "
     CREATE TABLE IF NOT EXISTS photos(
         id INTEGER PRIMARY KEY, path BLOB UNIQUE NOT NULL, size INTEGER NOT NULL,
         mtime_ns INTEGER NOT NULL, hash BLOB NOT NULL, width INTEGER NOT NULL, height INTEGER NOT NULL,
-        embedding BLOB NOT NULL, features BLOB NOT NULL, thumb BLOB NOT NULL);
+        embedding BLOB NOT NULL, features BLOB NOT NULL, thumb BLOB NOT NULL,
+        taken_at INTEGER NOT NULL DEFAULT 0, dhash INTEGER NOT NULL DEFAULT 0);
     CREATE INDEX IF NOT EXISTS photos_hash ON photos(hash);
     CREATE TABLE IF NOT EXISTS skipped(path BLOB PRIMARY KEY, size INTEGER NOT NULL,
         mtime_ns INTEGER NOT NULL, reason TEXT NOT NULL);";
@@ -124,6 +126,9 @@ fn open_rw(path: &Path, want: &[(&str, String)]) -> rusqlite::Result<Connection>
         if have.as_deref() == Some("1") {
             tx.execute_batch(MIGRATE_1_TO_2)?;
         }
+        if matches!(have.as_deref(), Some("1" | "2")) {
+            migrate_2_to_3(&tx)?;
+        }
         for (k, v) in want {
             tx.execute(
                 "INSERT OR IGNORE INTO meta(key, value) VALUES (?1, ?2)",
@@ -133,6 +138,38 @@ fn open_rw(path: &Path, want: &[(&str, String)]) -> rusqlite::Result<Connection>
         tx.commit()?;
     }
     Ok(conn)
+}
+
+/// Schema 2 → 3: add `taken_at` and `dhash`. Existing rows get their file time as the date (re-reading
+/// every photo's EXIF would make opening wait on the whole library, and offline folders could not be
+/// read at all; a photo that changes is re-indexed with its EXIF date) and the dHash of their stored
+/// thumbnail, the same hash the indexer computes, in chunks so memory stays flat.
+fn migrate_2_to_3(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
+    use rayon::prelude::*;
+    tx.execute_batch(
+        "ALTER TABLE photos ADD COLUMN taken_at INTEGER NOT NULL DEFAULT 0;
+         ALTER TABLE photos ADD COLUMN dhash INTEGER NOT NULL DEFAULT 0;
+         UPDATE photos SET taken_at = mtime_ns / 1000000000;",
+    )?;
+    let mut read = tx.prepare("SELECT id, thumb FROM photos WHERE id > ?1 ORDER BY id LIMIT 512")?;
+    let mut write = tx.prepare("UPDATE photos SET dhash=?2 WHERE id=?1")?;
+    let mut after = 0i64;
+    loop {
+        let rows: Vec<(i64, Vec<u8>)> = read
+            .query_map([after], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let Some(&(last, _)) = rows.last() else { break };
+        let hashes: Vec<(i64, u64)> = rows
+            .par_iter()
+            .map(|(id, thumb)| (*id, crate::library::facts::thumb_dhash(thumb).unwrap_or(0)))
+            .collect();
+        for (id, h) in hashes {
+            write.execute(rusqlite::params![id, h as i64])?;
+        }
+        after = last;
+    }
+    tx.execute("UPDATE meta SET value = '3' WHERE key = 'schema'", [])?;
+    Ok(())
 }
 
 /// The schema version, without writing anything; `None` for a new database.
@@ -232,6 +269,44 @@ mod tests {
         idx.set_folder_offline(Path::new("/p"), Some("gone"))
             .expect("offline column exists");
         drop(idx);
-        Index::open(&path, "fp", 1).expect("opens again as schema 2");
+        Index::open(&path, "fp", 1).expect("opens again as schema 3");
+    }
+
+    #[test]
+    fn schema_2_index_gets_dates_and_dhashes_in_place() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("v2.sqlite");
+        let img = image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([((x * 37 + y * 11) % 256) as u8, 90, 90]));
+        let thumb = crate::library::decode::thumbnail_jpeg(&img, 64).expect("thumb");
+        let conn = Connection::open(&path).expect("open");
+        conn.execute_batch(
+            "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+             CREATE TABLE folders(path BLOB PRIMARY KEY, offline TEXT);
+             CREATE TABLE photos(id INTEGER PRIMARY KEY, path BLOB UNIQUE NOT NULL, size INTEGER NOT NULL,
+                mtime_ns INTEGER NOT NULL, hash BLOB NOT NULL, width INTEGER NOT NULL, height INTEGER NOT NULL,
+                embedding BLOB NOT NULL, features BLOB NOT NULL, thumb BLOB NOT NULL);
+             CREATE TABLE skipped(path BLOB PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+                reason TEXT NOT NULL);
+             INSERT INTO meta VALUES ('schema', '2'), ('fingerprint', 'fp'), ('dim', '1');",
+        )
+        .expect("schema 2");
+        for (id, mtime) in [(1i64, 1_600_000_000_500_000_000i64), (2, 1_700_000_000_000_000_000)] {
+            conn.execute(
+                "INSERT INTO photos VALUES (?1, ?2, 1, ?3, zeroblob(32), 64, 48, zeroblob(4), zeroblob(4), ?4)",
+                rusqlite::params![id, format!("/p/{id}.jpg").into_bytes(), mtime, thumb],
+            )
+            .expect("row");
+        }
+        drop(conn);
+        let idx = Index::open(&path, "fp", 1).expect("migrated");
+        let (ids, facts) = idx.facts_after(0).expect("facts");
+        assert_eq!(ids, [1, 2]);
+        let want = crate::library::facts::thumb_dhash(&thumb).expect("hash");
+        assert_ne!(want, 0);
+        assert_eq!(facts[0].taken_at, 1_600_000_000);
+        assert_eq!(facts[1].taken_at, 1_700_000_000);
+        assert!(facts.iter().all(|f| f.dhash == want && (f.width, f.height) == (64, 48)));
+        drop(idx);
+        Index::open(&path, "fp", 1).expect("opens again as schema 3");
     }
 }

@@ -20,6 +20,10 @@ pub struct NewPhoto {
     pub hash: [u8; 32],
     pub width: u32,
     pub height: u32,
+    /// When it was taken: EXIF date or file time, seconds since the epoch (see [`crate::library::facts`]).
+    pub taken_at: i64,
+    /// Difference hash of the thumbnail, for near-duplicate grouping.
+    pub dhash: u64,
     pub embedding: Vec<f32>,
     pub features: Vec<f32>,
     pub thumb: Vec<u8>,
@@ -125,7 +129,8 @@ impl Index {
     pub fn by_hash(&self, hash: &[u8; 32]) -> Result<Option<NewPhoto>> {
         self.conn
             .query_row(
-                "SELECT path, size, mtime_ns, width, height, embedding, features, thumb FROM photos WHERE hash=?1 LIMIT 1",
+                "SELECT path, size, mtime_ns, width, height, embedding, features, thumb, taken_at, dhash
+                 FROM photos WHERE hash=?1 LIMIT 1",
                 [&hash[..]],
                 |r| {
                     let (mut embedding, mut features) = (Vec::new(), Vec::new());
@@ -138,6 +143,8 @@ impl Index {
                         hash: *hash,
                         width: r.get(3)?,
                         height: r.get(4)?,
+                        taken_at: r.get(8)?,
+                        dhash: r.get::<_, i64>(9)? as u64,
                         embedding,
                         features,
                         thumb: r.get(7)?,
@@ -165,11 +172,13 @@ impl Index {
             }
             let mut ins = tx
                 .prepare(
-                    "INSERT INTO photos(path, size, mtime_ns, hash, width, height, embedding, features, thumb)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                    "INSERT INTO photos(path, size, mtime_ns, hash, width, height, embedding, features, thumb,
+                       taken_at, dhash)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
                      ON CONFLICT(path) DO UPDATE SET size=excluded.size, mtime_ns=excluded.mtime_ns,
                        hash=excluded.hash, width=excluded.width, height=excluded.height,
-                       embedding=excluded.embedding, features=excluded.features, thumb=excluded.thumb",
+                       embedding=excluded.embedding, features=excluded.features, thumb=excluded.thumb,
+                       taken_at=excluded.taken_at, dhash=excluded.dhash",
                 )
                 .map_err(e)?;
             let mut unskip = tx.prepare("DELETE FROM skipped WHERE path=?1").map_err(e)?;
@@ -184,7 +193,9 @@ impl Index {
                     p.height,
                     to_blob(&p.embedding),
                     to_blob(&p.features),
-                    p.thumb
+                    p.thumb,
+                    p.taken_at,
+                    p.dhash as i64
                 ])
                 .map_err(e)?;
                 unskip.execute([ps]).map_err(e)?;

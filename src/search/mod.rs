@@ -5,9 +5,12 @@
 //! join the ranking live). Image terms use the photo's stored vector when it is indexed and encode the file
 //! on the fly otherwise. [`worker::SearchWorker`] runs a searcher on its own thread for the GUI.
 
+pub mod dedup;
+pub mod filter;
 pub mod head_space;
 pub mod query;
 pub mod rank;
+mod refine;
 pub mod worker;
 
 use std::path::{Path, PathBuf};
@@ -17,10 +20,11 @@ use serde::Serialize;
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::index::Vectors;
+use crate::index::{Facts, Vectors};
 use crate::library::decode;
 use crate::model::encoders::{ImageEncoder, TextEncoder, normalise_rows};
 use crate::model::preprocess;
+use crate::search::filter::{Mask, Refine};
 use crate::search::head_space::HeadSpace;
 pub use query::{Term, TermKind, parse};
 
@@ -30,6 +34,14 @@ pub struct Hit {
     pub id: i64,
     pub path: PathBuf,
     pub score: f32,
+    /// Upright pixel size.
+    pub width: u32,
+    pub height: u32,
+    /// Date taken, seconds since the epoch, wall clock ([`crate::library::dates`]).
+    pub taken_at: i64,
+    /// When near-duplicates are collapsed: the other members of this photo's group that passed the
+    /// filters, best first (the group has `1 + duplicates.len()` photos).
+    pub duplicates: Vec<Hit>,
 }
 
 /// How many results and how good.
@@ -55,6 +67,12 @@ pub struct Searcher {
     image: Option<ImageEncoder>,
     table: Vectors,
     head: Option<HeadSpace>,
+    /// Filter facts, row for row beside `table`.
+    facts: Vec<Facts>,
+    /// The rows the last filters kept ([`filter`]).
+    mask: Mask,
+    /// Near-duplicate group of every row, computed on the first collapsed search ([`dedup`]).
+    groups: Option<Vec<usize>>,
 }
 
 /// A query in each scoring space: zero-shot, and the head's when the pack has one.
@@ -68,10 +86,10 @@ impl Searcher {
     pub fn new(engine: Arc<Engine>) -> Result<Searcher> {
         let text = engine.text_encoder()?;
         // One snapshot for vectors and features: a delete landing between the two reads cannot desync them.
-        let (table, head) = engine.index()?.snapshot(|index| {
+        let (table, head, facts) = engine.index()?.snapshot(|index| {
             let table = index.vectors_after(0)?;
             let head = HeadSpace::load(&engine, index, &table.ids, &table.paths)?;
-            Ok((table, head))
+            Ok((table, head, index.facts_after(0)?.1))
         })?;
         Ok(Searcher {
             engine,
@@ -79,6 +97,9 @@ impl Searcher {
             image: None,
             table,
             head,
+            facts,
+            mask: Mask::default(),
+            groups: None,
         })
     }
 
@@ -101,12 +122,12 @@ impl Searcher {
     /// Reload every vector (after removals or a finished job).
     pub fn reload(&mut self) -> Result<()> {
         let engine = &self.engine;
-        let (table, head) = engine.index()?.snapshot(|index| {
+        let (table, head, facts) = engine.index()?.snapshot(|index| {
             let table = index.vectors_after(0)?;
             let head = HeadSpace::load(engine, index, &table.ids, &table.paths)?;
-            Ok((table, head))
+            Ok((table, head, index.facts_after(0)?.1))
         })?;
-        (self.table, self.head) = (table, head);
+        (self.table, self.head, self.facts, self.groups) = (table, head, facts, None);
         Ok(())
     }
 
@@ -119,8 +140,9 @@ impl Searcher {
             if let Some(h) = head.as_mut().filter(|_| !new.ids.is_empty()) {
                 h.extend(index, last, &new.ids, &new.paths)?;
             }
-            Ok(new)
+            Ok((new, index.facts_after(last)?.1))
         })?;
+        let (new, facts) = new;
         let n = new.ids.len();
         if n > 0 {
             if self.table.dim == 0 {
@@ -129,6 +151,8 @@ impl Searcher {
             self.table.ids.extend(new.ids);
             self.table.paths.extend(new.paths);
             self.table.data.extend(new.data);
+            self.facts.extend(facts);
+            self.groups = None;
         }
         Ok(n)
     }
@@ -220,27 +244,7 @@ impl Searcher {
 
     /// Rank the index by already parsed terms.
     pub fn search_terms(&mut self, terms: &[Term], opts: SearchOptions) -> Result<Vec<Hit>> {
-        let q = self.query_vectors(terms)?;
-        let dim = self.table.dim.max(1);
-        let scored = match (&self.head, &q.head) {
-            (Some(h), Some(qh)) => {
-                let score = |row: usize, zs: &[f32]| h.score(row, rank::dot(zs, &q.zero_shot), qh);
-                rank::top_k_by(&self.table.data, dim, opts.k, opts.min_score, &score)
-            }
-            _ => rank::top_k(&self.table.data, dim, &q.zero_shot, opts.k, opts.min_score),
-        };
-        Ok(self.hits(scored))
-    }
-
-    fn hits(&self, scored: Vec<rank::Scored>) -> Vec<Hit> {
-        scored
-            .into_iter()
-            .map(|s| Hit {
-                id: self.table.ids[s.row],
-                path: self.table.paths[s.row].clone(),
-                score: s.score,
-            })
-            .collect()
+        self.search_terms_refined(terms, opts, &Refine::default())
     }
 
     /// Photos most like `photo` (image-as-query).

@@ -28,6 +28,7 @@ use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::jobs::{IndexRequest, JobEvent, JobSlot, Tasks, Waker, spawn_index};
 use crate::search::SearchOptions;
+use crate::search::filter::Refine;
 use crate::search::worker::{Request, Response, SearchWorker};
 use crate::train::Head;
 
@@ -293,11 +294,17 @@ impl Workspace {
     /// worker drains to the newest query, so older generations may never be answered). Returns whether
     /// the query was sent (false while the engine is not open).
     pub fn search(&self, generation: u64, query: String, opts: SearchOptions) -> bool {
+        self.search_refined(generation, query, opts, Refine::default())
+    }
+
+    /// [`Workspace::search`] with filters, order and near-duplicate grouping.
+    pub fn search_refined(&self, generation: u64, query: String, opts: SearchOptions, refine: Refine) -> bool {
         self.search.as_ref().is_some_and(|w| {
             w.send(Request::Query {
                 generation,
                 query,
                 opts,
+                refine,
             });
             true
         })

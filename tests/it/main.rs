@@ -13,6 +13,7 @@ mod concurrency;
 mod corpus;
 mod crash;
 mod decode_limits;
+mod dedup_threshold;
 mod default_pack;
 mod disk;
 mod flickr_bench;

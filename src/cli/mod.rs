@@ -17,6 +17,7 @@ macro_rules! outln {
 }
 
 mod eval;
+mod filters;
 mod index;
 mod info;
 mod models;

@@ -9,6 +9,7 @@
 
 mod architecture;
 mod cli;
+mod cli_filters;
 mod concurrency;
 mod corpus;
 mod crash;

@@ -25,6 +25,10 @@ impl VignetteApp {
             Command::Rescan(one) => self.workspace.index(one.into_iter().collect()),
             Command::CancelIndexing => self.workspace.cancel_indexing(),
             Command::Search => self.send_query(),
+            Command::ExpandGroup(id) => {
+                self.filter_bar.expanded.insert(id);
+                self.rebuild_items();
+            }
             Command::Select { index, mode } => {
                 let n = self.visible_items().len();
                 self.selection.click(index, mode, &self.items[..n]);

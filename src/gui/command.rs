@@ -35,6 +35,8 @@ pub enum Command {
     ShowInFolder(PathBuf),
     ExportSelection,
     MoreLikeThis(PathBuf),
+    /// Show every member of the near-duplicate group shown as this photo.
+    ExpandGroup(i64),
     /// Engine settings changed: open the engine again.
     ReopenEngine,
     /// Open the training window.

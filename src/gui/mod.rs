@@ -14,6 +14,7 @@ pub mod app;
 mod apply;
 pub mod command;
 mod events;
+mod filter_bar;
 mod folders;
 pub mod grid;
 mod models_page;

@@ -20,6 +20,7 @@ mod disk;
 mod flickr_bench;
 mod formats;
 mod gui;
+mod gui_filters;
 mod gui_models;
 mod index;
 mod models;

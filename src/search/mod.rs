@@ -109,6 +109,11 @@ impl Searcher {
         self.head.as_ref().map(|h| (spec.name.as_str(), h.blend))
     }
 
+    /// Whether the text encoder takes `text` whole (see [`TextEncoder::fits`]).
+    pub fn text_fits(&self, text: &str) -> Result<bool> {
+        self.text.fits(text)
+    }
+
     /// Number of photos searchable.
     pub fn len(&self) -> usize {
         self.table.ids.len()

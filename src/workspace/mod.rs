@@ -14,8 +14,10 @@
 //! re-read at most every [`LIBRARY_REFRESH`] while indexing runs, and once more when it ends.
 
 pub mod eval;
+pub mod illustrate;
 pub mod library;
 pub mod models;
+pub mod passage;
 mod poll;
 pub mod train;
 

@@ -10,6 +10,7 @@
 mod architecture;
 mod cli;
 mod cli_filters;
+mod cli_illustrate;
 mod concurrency;
 mod corpus;
 mod crash;

@@ -23,7 +23,7 @@ use super::status::JobView;
 use super::tasks::{self, Bg, Tasks};
 use super::thumbs::Thumbs;
 use super::{
-    filter_bar, folders, grid, models_page, preview, search_bar, settings, skipped, status, theme, train_panel,
+    filter_bar, folders, grid, models_page, passage, preview, search_bar, settings, skipped, status, theme, train_panel,
 };
 
 /// Most results a query returns (ranked); the minimum-score slider cuts further.
@@ -50,6 +50,8 @@ pub struct VignetteApp {
     pub(super) commands: Vec<Command>,
     /// Filters beside the prompt; they travel with every query.
     pub filter_bar: filter_bar::FilterBar,
+    /// The Passage window (illustrate a passage).
+    pub passage: passage::PassageWindow,
 }
 
 impl VignetteApp {
@@ -85,6 +87,7 @@ impl VignetteApp {
             messages: Vec::new(),
             commands: Vec::new(),
             filter_bar: filter_bar::FilterBar::default(),
+            passage: passage::PassageWindow::new(),
         }
     }
 
@@ -255,6 +258,9 @@ impl eframe::App for VignetteApp {
                 engine_error: engine_error.as_deref(),
             };
             cmds.push(settings::window(&ctx, &view, &mut self.settings));
+        }
+        if self.passage.open {
+            cmds.push(self.passage.window(&ctx, self.thumbs.as_mut()));
         }
         if self.train.open {
             cmds.push(self.train.window(&ctx, self.workspace.engine()));

@@ -159,6 +159,8 @@ impl VignetteApp {
                 self.settings.data_dir = Some(d);
                 self.commands.push(Command::ReopenEngine);
             }
+            Bg::PassageLoaded(t) => self.passage.loaded(t),
+            Bg::Illustrated(r) => self.passage.finished(r),
             Bg::Info(t) => self.notify(t, false),
             Bg::Failed(e) => self.notify(e.to_string(), true),
         }

@@ -68,6 +68,7 @@ impl FilterBar {
     /// minimum-score slider) changed.
     pub fn ui(&mut self, ui: &mut Ui, folders: &[PathBuf], min_score: f32) -> Command {
         let before = self.refine();
+        let mut open_passage = false;
         ui.horizontal_wrapped(|ui| {
             let l = ui.label("Shape");
             let shape = |o: Option<Orientation>| o.map_or("Any shape", |o| capitalised(o.name()));
@@ -125,9 +126,14 @@ impl FilterBar {
                 .labelled_by(l.id);
             ui.checkbox(&mut self.collapse, "Group near-duplicates")
                 .on_hover_text("One tile per group of copies, bursts and edits; click its +N to see the others");
+            if ui.button("Illustrate a passage…").clicked() {
+                open_passage = true;
+            }
         });
         let slider_moved = self.sent_min_score.is_some_and(|s| s != min_score);
-        if self.refine() != before || slider_moved {
+        if open_passage {
+            Command::ShowPassage
+        } else if self.refine() != before || slider_moved {
             Command::Search
         } else {
             Command::None

@@ -18,6 +18,7 @@ mod filter_bar;
 mod folders;
 pub mod grid;
 mod models_page;
+mod passage;
 mod preview;
 mod search_bar;
 mod settings;

@@ -84,3 +84,54 @@ fn filters_change_the_grid_and_near_duplicates_collapse() {
     assert!(h.query_by_label("+1").is_none());
     h.check_accessibility();
 }
+
+#[test]
+fn passage_window_ranks_each_paragraph_and_picks() {
+    let (data, photos) = (tempfile::tempdir().expect("tmp"), tempfile::tempdir().expect("tmp"));
+    crate::gui::colour_photos(photos.path());
+    let mut h = app_harness(data.path());
+    step_until(&mut h, "the empty-library hint", WAIT, |h| {
+        h.query_by_label_contains("Add a photo folder").is_some()
+    });
+    drop_path(&mut h, photos.path());
+    step_until(&mut h, "four tiles after indexing", WAIT, |h| {
+        tiles(h).len() == 4 && !h.state().indexing()
+    });
+    h.get_by_role_and_label(Role::Button, "Illustrate a passage…").click();
+    step_until(&mut h, "the Passage window", WAIT, |h| {
+        h.query_by_role_and_label(Role::MultilineTextInput, "Passage").is_some()
+    });
+    h.get_by_role_and_label(Role::MultilineTextInput, "Passage").focus();
+    h.step();
+    h.get_by_role_and_label(Role::MultilineTextInput, "Passage")
+        .type_text("# Title\n\nred\n\nblue");
+    h.step();
+    h.get_by_role_and_label(Role::Button, "Find pictures").click();
+    step_until(&mut h, "two rows of four candidates", WAIT, |h| {
+        h.query_all_by_role_and_label(Role::Button, "Pick").count() == 8
+    });
+    let rows = h.state().passage.result.clone().expect("answered").expect("ranked");
+    let firsts: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            r.candidates[0]
+                .path
+                .file_name()
+                .expect("name")
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    assert_eq!(
+        firsts,
+        ["red.png", "blue.png"],
+        "each paragraph ranks the library for itself"
+    );
+    h.query_all_by_role_and_label(Role::Button, "Pick")
+        .next()
+        .expect("a pick button")
+        .click();
+    step_until(&mut h, "the pick confirmed", WAIT, |h| {
+        h.query_by_label_contains("Picked red.png").is_some()
+    });
+}

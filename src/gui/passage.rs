@@ -60,7 +60,7 @@ impl PassageWindow {
     }
 
     /// Draw the window when open.
-    pub fn window(&mut self, ctx: &Context, mut thumbs: Option<&mut Thumbs>) -> Command {
+    pub fn window(&mut self, ctx: &Context, thumbs: Option<&mut Thumbs>) -> Command {
         let mut cmd = Command::None;
         let mut open = self.open;
         egui::Window::new("Illustrate a passage")
@@ -70,7 +70,7 @@ impl PassageWindow {
                 cmd = self.controls(ui);
                 ui.separator();
                 egui::ScrollArea::vertical().id_salt("passage-rows").show(ui, |ui| {
-                    if let Some(c) = self.rows(ui, thumbs.as_deref_mut()) {
+                    if let Some(c) = self.rows(ui, thumbs) {
                         cmd = c;
                     }
                 });

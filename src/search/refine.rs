@@ -74,7 +74,7 @@ impl Searcher {
                 }
                 let mut members: Vec<Vec<Scored>> = by_group.into_values().collect();
                 for m in &mut members {
-                    m.sort_by(|a, b| order_by_score(a, b));
+                    m.sort_by(order_by_score);
                 }
                 members.sort_by(|a, b| order(&a[0], &b[0]));
                 for m in members.into_iter().take(opts.k) {

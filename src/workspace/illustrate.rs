@@ -13,6 +13,13 @@
 //! trained head scores it the same way as a typed multi-term query. Ranking by the best single sentence
 //! instead would let one vivid detail decide for the whole paragraph; encoding only the first 128
 //! tokens would ignore the rest.
+//!
+//! Measured (`tests/it/illustrate_bench.rs`, default pack, flickr8k-1k test split: 200 photos, a
+//! photo's five captions as its paragraph, which fits the limit so whole-paragraph encoding can serve
+//! as the reference; 2-core dev VM): whole paragraph R@1 22.5 / R@5 50.0 / R@10 64.5, mean of the
+//! sentence embeddings 21.5 / 49.0 / 65.0, first sentence only (what truncation keeps) 16.5 / 40.0 /
+//! 57.5. The sentence mean loses nothing measurable against whole encoding; truncation loses 10 points
+//! of R@5.
 
 use std::sync::Arc;
 

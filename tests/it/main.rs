@@ -23,6 +23,7 @@ mod formats;
 mod gui;
 mod gui_filters;
 mod gui_models;
+mod illustrate_bench;
 mod index;
 mod models;
 mod models_clip;

@@ -48,7 +48,13 @@ impl Searcher {
             }
         };
         if refine.sort == SortBy::Relevance && !refine.collapse {
-            let scored = rank::top_k_by(&table.data, dim, opts.k, opts.min_score, &score);
+            let scored = match (keep, head.as_ref(), q.head.as_ref()) {
+                // The unfiltered zero-shot case stays the plain dot-product top-k.
+                (None, None, _) | (None, _, None) => {
+                    rank::top_k(&table.data, dim, &q.zero_shot, opts.k, opts.min_score)
+                }
+                _ => rank::top_k_by(&table.data, dim, opts.k, opts.min_score, &score),
+            };
             return Ok(scored.iter().map(|s| self.hit(s, Vec::new())).collect());
         }
         let passed: Vec<Scored> = table

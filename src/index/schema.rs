@@ -7,9 +7,10 @@
 //! for a writer. When the data folder cannot be written (a read-only mount, a full disk that refuses the
 //! WAL files), the index opens read-only: search keeps working and writes fail with a clear error.
 //!
-//! Schema 2 stores paths as BLOBs (see [`super::paths`]) and remembers why a folder is offline; schema 1
-//! indexes are migrated in place, in one transaction. Schema 3 adds each photo's date taken and dHash
-//! (see [`crate::library::facts`]); a schema 2 index gets them in place ([`migrate_2_to_3`]).
+//! Schema 2 stores paths as BLOBs (see [`super::paths`]) and remembers why a folder is offline; schema 3
+//! moves features and thumbnails into side tables and adds per-head vectors; schema 4 adds each photo's
+//! date taken and dHash ([`super::facts_migration`]). Older indexes are migrated in place, in one
+//! transaction (schema 1 → 2 → 3 → 4).
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -26,11 +27,25 @@ const TABLES: &str = "
     CREATE TABLE IF NOT EXISTS photos(
         id INTEGER PRIMARY KEY, path BLOB UNIQUE NOT NULL, size INTEGER NOT NULL,
         mtime_ns INTEGER NOT NULL, hash BLOB NOT NULL, width INTEGER NOT NULL, height INTEGER NOT NULL,
-        embedding BLOB NOT NULL, features BLOB NOT NULL, thumb BLOB NOT NULL,
-        taken_at INTEGER NOT NULL DEFAULT 0, dhash INTEGER NOT NULL DEFAULT 0);
+        embedding BLOB NOT NULL, taken_at INTEGER NOT NULL DEFAULT 0, dhash INTEGER NOT NULL DEFAULT 0);
     CREATE INDEX IF NOT EXISTS photos_hash ON photos(hash);
     CREATE TABLE IF NOT EXISTS skipped(path BLOB PRIMARY KEY, size INTEGER NOT NULL,
         mtime_ns INTEGER NOT NULL, reason TEXT NOT NULL);";
+
+/// Schema 3's side tables (also created by the 2 → 3 migration): what search reads at start-up stays in
+/// the narrow `photos` rows, the bulky parts live beside them, and a trained head's vectors are kept per
+/// head so a restart never recomputes them. Rows follow their photo through foreign keys and triggers.
+const SIDE_TABLES: &str = "
+    CREATE TABLE IF NOT EXISTS features(photo INTEGER PRIMARY KEY REFERENCES photos(id) ON DELETE CASCADE,
+        vec BLOB NOT NULL);
+    CREATE TABLE IF NOT EXISTS thumbs(photo INTEGER PRIMARY KEY REFERENCES photos(id) ON DELETE CASCADE,
+        data BLOB NOT NULL);
+    CREATE TABLE IF NOT EXISTS head_vectors(head TEXT NOT NULL, photo INTEGER NOT NULL, vec BLOB NOT NULL,
+        gate REAL NOT NULL, PRIMARY KEY(head, photo)) WITHOUT ROWID;
+    CREATE TRIGGER IF NOT EXISTS photos_gone AFTER DELETE ON photos BEGIN
+        DELETE FROM head_vectors WHERE photo = old.id; END;
+    CREATE TRIGGER IF NOT EXISTS photos_changed AFTER UPDATE OF hash ON photos BEGIN
+        DELETE FROM head_vectors WHERE photo = new.id; END;";
 
 /// Schema 1 → 2: TEXT paths become BLOBs, folders get `offline`, and skip records of I/O errors (which
 /// schema 1 kept for good) are dropped so those files are retried.
@@ -41,6 +56,15 @@ const MIGRATE_1_TO_2: &str = "
     ALTER TABLE folders ADD COLUMN offline TEXT;
     DELETE FROM skipped WHERE reason LIKE 'cannot read%';
     UPDATE meta SET value = '2' WHERE key = 'schema';";
+
+/// Schema 2 → 3: features and thumbnails move out of `photos` into their side tables (start-up reads
+/// only the narrow rows). Old f32 vectors and JPEG thumbnails stay as they are: both still decode.
+const MIGRATE_2_TO_3: &str = "
+    INSERT INTO features(photo, vec) SELECT id, features FROM photos;
+    INSERT INTO thumbs(photo, data) SELECT id, thumb FROM photos;
+    ALTER TABLE photos DROP COLUMN features;
+    ALTER TABLE photos DROP COLUMN thumb;
+    UPDATE meta SET value = '3' WHERE key = 'schema';";
 
 impl Index {
     /// Open or create the index at `path` for a pack with this fingerprint. Falls back to a read-only
@@ -126,8 +150,12 @@ fn open_rw(path: &Path, want: &[(&str, String)]) -> rusqlite::Result<Connection>
         if have.as_deref() == Some("1") {
             tx.execute_batch(MIGRATE_1_TO_2)?;
         }
+        tx.execute_batch(SIDE_TABLES)?;
         if matches!(have.as_deref(), Some("1" | "2")) {
-            migrate_2_to_3(&tx)?;
+            tx.execute_batch(MIGRATE_2_TO_3)?;
+        }
+        if matches!(have.as_deref(), Some("1" | "2" | "3")) {
+            super::facts_migration::migrate_3_to_4(&tx)?;
         }
         for (k, v) in want {
             tx.execute(
@@ -138,38 +166,6 @@ fn open_rw(path: &Path, want: &[(&str, String)]) -> rusqlite::Result<Connection>
         tx.commit()?;
     }
     Ok(conn)
-}
-
-/// Schema 2 → 3: add `taken_at` and `dhash`. Existing rows get their file time as the date (re-reading
-/// every photo's EXIF would make opening wait on the whole library, and offline folders could not be
-/// read at all; a photo that changes is re-indexed with its EXIF date) and the dHash of their stored
-/// thumbnail, the same hash the indexer computes, in chunks so memory stays flat.
-fn migrate_2_to_3(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
-    use rayon::prelude::*;
-    tx.execute_batch(
-        "ALTER TABLE photos ADD COLUMN taken_at INTEGER NOT NULL DEFAULT 0;
-         ALTER TABLE photos ADD COLUMN dhash INTEGER NOT NULL DEFAULT 0;
-         UPDATE photos SET taken_at = mtime_ns / 1000000000;",
-    )?;
-    let mut read = tx.prepare("SELECT id, thumb FROM photos WHERE id > ?1 ORDER BY id LIMIT 512")?;
-    let mut write = tx.prepare("UPDATE photos SET dhash=?2 WHERE id=?1")?;
-    let mut after = 0i64;
-    loop {
-        let rows: Vec<(i64, Vec<u8>)> = read
-            .query_map([after], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        let Some(&(last, _)) = rows.last() else { break };
-        let hashes: Vec<(i64, u64)> = rows
-            .par_iter()
-            .map(|(id, thumb)| (*id, crate::library::facts::thumb_dhash(thumb).unwrap_or(0)))
-            .collect();
-        for (id, h) in hashes {
-            write.execute(rusqlite::params![id, h as i64])?;
-        }
-        after = last;
-    }
-    tx.execute("UPDATE meta SET value = '3' WHERE key = 'schema'", [])?;
-    Ok(())
 }
 
 /// The schema version, without writing anything; `None` for a new database.
@@ -268,45 +264,48 @@ mod tests {
         assert_eq!(idx.folder_status().expect("status")[0].photos, 1);
         idx.set_folder_offline(Path::new("/p"), Some("gone"))
             .expect("offline column exists");
+        assert_eq!(
+            idx.thumbnail(1).expect("thumb"),
+            Some(vec![0]),
+            "the thumbnail moved to its table"
+        );
+        assert_eq!(idx.features_after(0).expect("features"), (vec![1], vec![0.0]));
         drop(idx);
-        Index::open(&path, "fp", 1).expect("opens again as schema 3");
+        Index::open(&path, "fp", 1).expect("opens again as schema 4");
     }
 
     #[test]
-    fn schema_2_index_gets_dates_and_dhashes_in_place() {
+    fn schema_2_index_moves_features_and_thumbnails_and_old_rows_still_read() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("v2.sqlite");
-        let img = image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([((x * 37 + y * 11) % 256) as u8, 90, 90]));
-        let thumb = crate::library::decode::thumbnail_jpeg(&img, 64).expect("thumb");
         let conn = Connection::open(&path).expect("open");
+        let f32s = |v: &[f32]| crate::bytes::f32_to_le(v);
         conn.execute_batch(
             "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
              CREATE TABLE folders(path BLOB PRIMARY KEY, offline TEXT);
              CREATE TABLE photos(id INTEGER PRIMARY KEY, path BLOB UNIQUE NOT NULL, size INTEGER NOT NULL,
                 mtime_ns INTEGER NOT NULL, hash BLOB NOT NULL, width INTEGER NOT NULL, height INTEGER NOT NULL,
                 embedding BLOB NOT NULL, features BLOB NOT NULL, thumb BLOB NOT NULL);
+             CREATE INDEX photos_hash ON photos(hash);
              CREATE TABLE skipped(path BLOB PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
                 reason TEXT NOT NULL);
-             INSERT INTO meta VALUES ('schema', '2'), ('fingerprint', 'fp'), ('dim', '1');",
+             INSERT INTO meta VALUES ('schema', '2'), ('fingerprint', 'fp'), ('dim', '2');",
         )
-        .expect("schema 2");
-        for (id, mtime) in [(1i64, 1_600_000_000_500_000_000i64), (2, 1_700_000_000_000_000_000)] {
-            conn.execute(
-                "INSERT INTO photos VALUES (?1, ?2, 1, ?3, zeroblob(32), 64, 48, zeroblob(4), zeroblob(4), ?4)",
-                rusqlite::params![id, format!("/p/{id}.jpg").into_bytes(), mtime, thumb],
-            )
-            .expect("row");
-        }
+        .expect("v2 schema");
+        conn.execute(
+            "INSERT INTO photos VALUES (7, x'2f612e6a7067', 1, 1, zeroblob(32), 4, 3, ?1, ?2, x'ffd8')",
+            rusqlite::params![f32s(&[0.6, 0.8]), f32s(&[1.0, 2.0, 3.0])],
+        )
+        .expect("row");
         drop(conn);
-        let idx = Index::open(&path, "fp", 1).expect("migrated");
-        let (ids, facts) = idx.facts_after(0).expect("facts");
-        assert_eq!(ids, [1, 2]);
-        let want = crate::library::facts::thumb_dhash(&thumb).expect("hash");
-        assert_ne!(want, 0);
-        assert_eq!(facts[0].taken_at, 1_600_000_000);
-        assert_eq!(facts[1].taken_at, 1_700_000_000);
-        assert!(facts.iter().all(|f| f.dhash == want && (f.width, f.height) == (64, 48)));
-        drop(idx);
-        Index::open(&path, "fp", 1).expect("opens again as schema 3");
+        let idx = Index::open(&path, "fp", 2).expect("migrated");
+        let v = idx.vectors_after(0).expect("vectors");
+        assert_eq!(v.ids, [7]);
+        let row = v.rows.row(0);
+        assert!((row[0] - 0.6).abs() < 0.002 && (row[1] - 0.8).abs() < 0.002, "{row:?}");
+        assert_eq!(idx.features_after(0).expect("features"), (vec![7], vec![1.0, 2.0, 3.0]));
+        assert_eq!(idx.thumbnail(7).expect("thumb"), Some(vec![0xff, 0xd8]));
+        let reused = idx.by_hash(&[0; 32]).expect("by hash").expect("found");
+        assert_eq!(reused.features, [1.0, 2.0, 3.0]);
     }
 }

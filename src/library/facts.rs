@@ -10,7 +10,7 @@
 //! **dHash.** The difference hash of the stored thumbnail: 9x8 grey pixels by area averaging, one bit
 //! per horizontal neighbour pair (left brighter than right). It survives resizing, re-encoding and
 //! small crops or exposure changes, which is what burst shots and edited copies differ by, and costs
-//! one 320 px JPEG decode. It is computed from the thumbnail JPEG (not the decoded photo) at index time
+//! one 320 px thumbnail decode. It is computed from the stored thumbnail (not the decoded photo) at index time
 //! *and* when an older index is migrated, so both paths give identical hashes.
 
 use std::io::Cursor;
@@ -65,11 +65,10 @@ pub fn dhash(img: &image::DynamicImage) -> u64 {
     h
 }
 
-/// The difference hash of a stored thumbnail (JPEG bytes); `None` when it cannot be decoded.
-pub fn thumb_dhash(jpeg: &[u8]) -> Option<u64> {
-    image::load_from_memory_with_format(jpeg, image::ImageFormat::Jpeg)
-        .ok()
-        .map(|img| dhash(&img))
+/// The difference hash of a stored thumbnail (WebP, or JPEG in older indexes); `None` when it cannot be
+/// decoded.
+pub fn thumb_dhash(thumb: &[u8]) -> Option<u64> {
+    image::load_from_memory(thumb).ok().map(|img| dhash(&img))
 }
 
 /// Bits that differ between two hashes.

@@ -11,6 +11,7 @@ pub mod head_space;
 pub mod query;
 pub mod rank;
 mod refine;
+pub mod table;
 pub mod worker;
 
 use std::path::{Path, PathBuf};
@@ -25,7 +26,7 @@ use crate::library::decode;
 use crate::model::encoders::{ImageEncoder, TextEncoder, normalise_rows};
 use crate::model::preprocess;
 use crate::search::filter::{Mask, Refine};
-use crate::search::head_space::HeadSpace;
+use crate::search::head_space::{HeadSpace, Unstored};
 pub use query::{Term, TermKind, parse};
 
 /// One result.
@@ -85,12 +86,7 @@ impl Searcher {
     /// Load the index's vectors and a text encoder.
     pub fn new(engine: Arc<Engine>) -> Result<Searcher> {
         let text = engine.text_encoder()?;
-        // One snapshot for vectors and features: a delete landing between the two reads cannot desync them.
-        let (table, head, facts) = engine.index()?.snapshot(|index| {
-            let table = index.vectors_after(0)?;
-            let head = HeadSpace::load(&engine, index, &table.ids, &table.paths)?;
-            Ok((table, head, index.facts_after(0)?.1))
-        })?;
+        let (table, head, facts) = load(&engine)?;
         Ok(Searcher {
             engine,
             text,
@@ -126,13 +122,8 @@ impl Searcher {
 
     /// Reload every vector (after removals or a finished job).
     pub fn reload(&mut self) -> Result<()> {
-        let engine = &self.engine;
-        let (table, head, facts) = engine.index()?.snapshot(|index| {
-            let table = index.vectors_after(0)?;
-            let head = HeadSpace::load(engine, index, &table.ids, &table.paths)?;
-            Ok((table, head, index.facts_after(0)?.1))
-        })?;
-        (self.table, self.head, self.facts, self.groups) = (table, head, facts, None);
+        (self.table, self.head, self.facts) = load(&self.engine)?;
+        self.groups = None;
         Ok(())
     }
 
@@ -140,22 +131,23 @@ impl Searcher {
     pub fn refresh(&mut self) -> Result<usize> {
         let last = self.table.ids.last().copied().unwrap_or(0);
         let head = &mut self.head;
-        let new = self.engine.index()?.snapshot(|index| {
+        let index = self.engine.index()?;
+        let (new, unstored, facts) = index.snapshot(|index| {
             let new = index.vectors_after(last)?;
-            if let Some(h) = head.as_mut().filter(|_| !new.ids.is_empty()) {
-                h.extend(index, last, &new.ids, &new.paths)?;
-            }
-            Ok((new, index.facts_after(last)?.1))
+            let unstored = match head.as_mut().filter(|_| !new.ids.is_empty()) {
+                Some(h) => Some(h.extend(index, last, &new.ids, &new.paths)?),
+                None => None,
+            };
+            Ok((new, unstored, index.facts_after(last)?.1))
         })?;
-        let (new, facts) = new;
+        if let (Some(h), Some(rows)) = (&self.head, &unstored) {
+            h.store(&index, rows);
+        }
         let n = new.ids.len();
         if n > 0 {
-            if self.table.dim == 0 {
-                self.table.dim = new.dim;
-            }
             self.table.ids.extend(new.ids);
             self.table.paths.extend(new.paths);
-            self.table.data.extend(new.data);
+            self.table.rows.append(new.rows)?;
             self.facts.extend(facts);
             self.groups = None;
         }
@@ -217,10 +209,9 @@ impl Searcher {
     /// Zero-shot and head vectors of a photo: stored ones when indexed, else encoded now.
     fn image_vectors(&mut self, path: &Path) -> Result<(Vec<f32>, Option<Vec<f32>>)> {
         let canon = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-        let dim = self.engine.pack.search_dim();
         if let Some(row) = self.table.paths.iter().position(|p| *p == canon || *p == path) {
-            let hv = self.head.as_ref().map(|h| h.row(row).to_vec());
-            return Ok((self.table.data[row * dim..(row + 1) * dim].to_vec(), hv));
+            let hv = self.head.as_ref().map(|h| h.row(row));
+            return Ok((self.table.rows.row(row), hv));
         }
         let bytes = decode::read_photo(path)?;
         let spec = &self.engine.pack.manifest.image;
@@ -260,4 +251,24 @@ impl Searcher {
         };
         self.search_terms(&[term], opts)
     }
+}
+
+/// Everything a searcher ranks, read in one snapshot of the index: the zero-shot table and the head's
+/// space. The head's missing vectors are stored first (outside the snapshot), so a start reads them.
+fn load(engine: &Engine) -> Result<(Vectors, Option<HeadSpace>, Vec<Facts>)> {
+    let index = engine.index()?;
+    if let Err(e) = HeadSpace::store_missing(engine, &index) {
+        log::info!("head vectors not stored ({e}); computing them in memory");
+    }
+    // One snapshot for vectors and head rows: a delete landing between the reads cannot desync them.
+    let (table, head, facts) = index.snapshot(|index| {
+        let table = index.vectors_after(0)?;
+        let head = HeadSpace::load(engine, index, &table.ids, &table.paths)?;
+        Ok((table, head, index.facts_after(0)?.1))
+    })?;
+    let head = head.map(|(h, unstored): (HeadSpace, Unstored)| {
+        h.store(&index, &unstored);
+        h
+    });
+    Ok((table, head, facts))
 }

@@ -9,7 +9,8 @@ use rayon::prelude::*;
 
 use super::dedup::{self, DHASH_THRESHOLD};
 use super::filter::{Refine, SortBy};
-use super::rank::{self, Scored, dot};
+use super::rank::{self, Scored};
+use super::table::CodedQuery;
 use super::{Hit, SearchOptions, Searcher, Term};
 use crate::error::Result;
 use crate::index::Facts;
@@ -37,34 +38,30 @@ impl Searcher {
             ..
         } = self;
         let keep = mask.update(&refine.filters, &table.paths, facts);
-        let dim = table.dim.max(1);
-        let score = |row: usize, zs: &[f32]| {
+        let rows = &table.rows;
+        let (zq, hq) = (CodedQuery::new(&q.zero_shot), q.head.as_deref().map(CodedQuery::new));
+        let score = |row: usize| {
             if !keep.is_none_or(|k| k.get(row).copied().unwrap_or(false)) {
                 return f32::NAN;
             }
-            match (head.as_ref(), q.head.as_ref()) {
-                (Some(h), Some(qh)) => h.score(row, dot(zs, &q.zero_shot), qh),
-                _ => dot(zs, &q.zero_shot),
+            match (head.as_ref(), hq.as_ref()) {
+                (Some(h), Some(hq)) => h.score(row, zq.dot(rows, row), hq),
+                _ => zq.dot(rows, row),
             }
         };
         if refine.sort == SortBy::Relevance && !refine.collapse {
-            let scored = match (keep, head.as_ref(), q.head.as_ref()) {
-                // The unfiltered zero-shot case stays the plain dot-product top-k.
+            let scored = match (keep, head.as_ref(), hq.as_ref()) {
+                // The unfiltered zero-shot case stays the plain scan.
                 (None, None, _) | (None, _, None) => {
-                    rank::top_k(&table.data, dim, &q.zero_shot, opts.k, opts.min_score)
+                    rank::top_k_rows(rows.len(), opts.k, opts.min_score, &|row| zq.dot(rows, row))
                 }
-                _ => rank::top_k_by(&table.data, dim, opts.k, opts.min_score, &score),
+                _ => rank::top_k_rows(rows.len(), opts.k, opts.min_score, &score),
             };
             return Ok(scored.iter().map(|s| self.hit(s, Vec::new())).collect());
         }
-        let passed: Vec<Scored> = table
-            .data
-            .par_chunks_exact(dim)
-            .enumerate()
-            .map(|(row, zs)| Scored {
-                row,
-                score: score(row, zs),
-            })
+        let passed: Vec<Scored> = (0..rows.len())
+            .into_par_iter()
+            .map(|row| Scored { row, score: score(row) })
             .filter(|s| !s.score.is_nan() && s.score >= opts.min_score)
             .collect();
         let order = |a: &Scored, b: &Scored| order(refine.sort, &self.facts, a, b);

@@ -11,9 +11,9 @@ use vignette::library::decode;
 use vignette::library::facts::{hamming, thumb_dhash};
 use vignette::search::dedup::DHASH_THRESHOLD;
 
-/// dHash of an image passed through the indexer's steps (thumbnail JPEG, then its hash).
+/// dHash of an image passed through the indexer's steps (WebP thumbnail, then its hash).
 fn indexed_dhash(img: &RgbImage) -> u64 {
-    let thumb = decode::thumbnail_jpeg(img, 320).expect("thumb");
+    let thumb = decode::thumbnail(img, vignette::jobs::THUMB_SIDE).expect("thumb");
     thumb_dhash(&thumb).expect("hash")
 }
 

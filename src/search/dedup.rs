@@ -5,19 +5,20 @@
 //! connected components of that relation (union-find), so a burst whose first and last frame drifted
 //! apart still forms one group through the frames between.
 //!
-//! **The threshold, measured** (`tests/it/dedup_threshold.rs`, flickr8k-1k, 1000 distinct photos, on the
-//! 2-core dev VM), share of pairs within T bits:
+//! **The threshold, measured** (`tests/it/dedup_threshold.rs`, flickr8k-1k, 1000 distinct photos, each
+//! hashed from the indexer's 256 px WebP thumbnail, on the 2-core dev VM), share of pairs within T bits:
 //!
 //! | T | distinct pairs (of 499,500) | resized 50% | JPEG q40 | brightened | shifted 3% | crop 5%/side | shifted 6% | crop 10%/side |
 //! |---|---|---|---|---|---|---|---|---|
-//! | 8 | 0.0004% | 100% | 100% | 99.8% | 96.3% | 56.0% | 51.2% | 4.1% |
-//! | 10 | 0.0032% | 100% | 100% | 100% | 99.3% | 76.4% | 73.7% | 9.9% |
-//! | 12 | 0.0140% | 100% | 100% | 100% | 99.9% | 89.2% | 89.0% | 20.7% |
-//! | 16 | 0.2372% | 100% | 100% | 100% | 100% | 99.2% | 98.6% | 51.9% |
+//! | 6 | 0.0000% | 99.3% | 99.5% | 99.2% | 86.1% | 29.7% | 25.1% | 1.4% |
+//! | 8 | 0.0002% | 99.8% | 100% | 99.7% | 96.1% | 54.0% | 50.5% | 3.9% |
+//! | 10 | 0.0026% | 100% | 100% | 99.9% | 98.9% | 76.7% | 73.1% | 9.5% |
+//! | 12 | 0.0164% | 100% | 100% | 100% | 99.8% | 90.9% | 87.8% | 19.9% |
+//! | 16 | 0.2376% | 100% | 100% | 100% | 100% | 99.4% | 98.4% | 51.7% |
 //!
 //! The closest two distinct photos are 8 bits apart. False groups grow with the library (each photo
 //! meets n-1 others): at T=10 a 10,000-photo library would see about 0.3 false neighbours per photo,
-//! at T=8 about 0.04. So T=8: copies that were resized, re-encoded, brightened or shifted by a few
+//! at T=8 about 0.02. So T=8: copies that were resized, re-encoded, brightened or shifted by a few
 //! percent (the usual burst) collapse, while heavier crops stay separate tiles; hiding a distinct photo
 //! under another is worse for a writer than showing two similar ones (and collapsing is opt-in).
 //!

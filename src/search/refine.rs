@@ -26,7 +26,7 @@ impl Searcher {
 
     /// Rank the index by parsed terms, with filters, order and grouping.
     pub fn search_terms_refined(&mut self, terms: &[Term], opts: SearchOptions, refine: &Refine) -> Result<Vec<Hit>> {
-        let q = self.query_vectors(terms)?;
+        let q = self.cached_query_vectors(terms)?;
         if refine.collapse && self.groups.as_ref().is_none_or(|g| g.len() != self.facts.len()) {
             self.groups = Some(dedup::groups(&self.facts, DHASH_THRESHOLD));
         }

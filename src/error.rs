@@ -40,6 +40,9 @@ pub enum Error {
     /// A search query could not be understood.
     #[error("bad query: {0}")]
     Query(String),
+    /// A passage to illustrate has nothing to rank by.
+    #[error("cannot illustrate the passage: {0}")]
+    Passage(String),
     /// A caption file or split file is malformed.
     #[error("{message} (line {line}): {}", path.display())]
     Captions {

@@ -17,6 +17,8 @@ macro_rules! outln {
 }
 
 mod eval;
+mod filters;
+mod illustrate;
 mod index;
 mod info;
 mod models;
@@ -63,6 +65,7 @@ pub enum Command {
     Index(index::IndexArgs),
     Search(search::SearchArgs),
     Similar(search::SimilarArgs),
+    Illustrate(illustrate::IllustrateArgs),
     Eval(eval::EvalArgs),
     Info(info::InfoArgs),
     Train(train::TrainArgs),
@@ -88,6 +91,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(Command::Index(a)) => index::run(config, a, args.quiet),
         Some(Command::Search(a)) => search::run(config, a),
         Some(Command::Similar(a)) => search::run_similar(config, a),
+        Some(Command::Illustrate(a)) => illustrate::run(config, a),
         Some(Command::Eval(a)) => eval::run(config, a, args.quiet),
         Some(Command::Info(a)) => info::run(config, a),
         Some(Command::Train(a)) => train::run(config, a, args.quiet),

@@ -6,13 +6,17 @@ use std::process::ExitCode;
 
 use clap::Args;
 use vignette::config::Config;
-use vignette::search::{Hit, SearchOptions, Searcher};
+use vignette::search::{Hit, SearchOptions, Searcher, Term, TermKind};
+
+use super::filters::FilterArgs;
 
 /// Rank indexed photos by a prompt. Terms combine: "2:golden retriever" + ./pool.jpg - "people"
 #[derive(Debug, Args)]
 pub struct SearchArgs {
     /// The prompt; `+`/`-` join weighted (`N:`) text or photo terms
     pub query: String,
+    #[command(flatten)]
+    pub filters: FilterArgs,
     #[command(flatten)]
     pub out: OutputArgs,
 }
@@ -22,6 +26,8 @@ pub struct SearchArgs {
 pub struct SimilarArgs {
     /// A photo (indexed or not)
     pub photo: PathBuf,
+    #[command(flatten)]
+    pub filters: FilterArgs,
     #[command(flatten)]
     pub out: OutputArgs,
 }
@@ -34,7 +40,7 @@ pub struct OutputArgs {
     /// Hide results scoring below this (cosine similarity, -1..1)
     #[arg(long, default_value_t = f32::NEG_INFINITY, allow_negative_numbers = true)]
     pub min_score: f32,
-    /// One JSON object per line: {"path": ..., "score": ...}
+    /// One JSON object per line: path, score, date, width, height, orientation, group, duplicates
     #[arg(long)]
     pub json: bool,
 }
@@ -49,16 +55,28 @@ impl OutputArgs {
 }
 
 pub fn run(config: Config, args: &SearchArgs) -> anyhow::Result<ExitCode> {
+    let refine = args.filters.refine()?;
     let mut s = Searcher::new(super::engine(config)?)?;
     warn_if_empty(&s);
-    print(&s.search(&args.query, args.out.options())?, args.out.json)
+    print(
+        &s.search_refined(&args.query, args.out.options(), &refine)?,
+        args.out.json,
+    )
 }
 
 pub fn run_similar(config: Config, args: &SimilarArgs) -> anyhow::Result<ExitCode> {
+    let refine = args.filters.refine()?;
     let mut s = Searcher::new(super::engine(config)?)?;
     warn_if_empty(&s);
     let photo = std::fs::canonicalize(&args.photo).unwrap_or_else(|_| args.photo.clone());
-    print(&s.similar(&photo, args.out.options())?, args.out.json)
+    let term = Term {
+        kind: TermKind::Image(photo),
+        weight: 1.0,
+    };
+    print(
+        &s.search_terms_refined(&[term], args.out.options(), &refine)?,
+        args.out.json,
+    )
 }
 
 fn warn_if_empty(s: &Searcher) {
@@ -71,13 +89,17 @@ fn print(hits: &[Hit], json: bool) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     for h in hits {
         if json {
+            writeln!(out, "{}", super::filters::hit_json(h))?;
+        } else if h.duplicates.is_empty() {
+            writeln!(out, "{:.4}  {}", h.score, h.path.display())?;
+        } else {
             writeln!(
                 out,
-                "{}",
-                serde_json::json!({"path": h.path.to_string_lossy(), "score": h.score})
+                "{:.4}  {}  (+{} near-duplicates)",
+                h.score,
+                h.path.display(),
+                h.duplicates.len()
             )?;
-        } else {
-            writeln!(out, "{:.4}  {}", h.score, h.path.display())?;
         }
     }
     Ok(ExitCode::SUCCESS)

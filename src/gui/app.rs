@@ -22,7 +22,9 @@ use super::state::Settings;
 use super::status::JobView;
 use super::tasks::{self, Bg, Tasks};
 use super::thumbs::Thumbs;
-use super::{folders, grid, models_page, preview, search_bar, settings, skipped, status, theme, train_panel};
+use super::{
+    filter_bar, folders, grid, models_page, passage, preview, search_bar, settings, skipped, status, theme, train_panel,
+};
 
 /// Most results a query returns (ranked); the minimum-score slider cuts further.
 pub const MAX_RESULTS: usize = 5_000;
@@ -46,6 +48,10 @@ pub struct VignetteApp {
     pub(super) train: train_panel::TrainPanel,
     pub(super) models: models_page::ModelsPage,
     pub(super) commands: Vec<Command>,
+    /// Filters beside the prompt; they travel with every query.
+    pub filter_bar: filter_bar::FilterBar,
+    /// The Passage window (illustrate a passage).
+    pub passage: passage::PassageWindow,
 }
 
 impl VignetteApp {
@@ -80,6 +86,8 @@ impl VignetteApp {
             preview: preview::Preview::default(),
             messages: Vec::new(),
             commands: Vec::new(),
+            filter_bar: filter_bar::FilterBar::default(),
+            passage: passage::PassageWindow::new(),
         }
     }
 
@@ -178,7 +186,15 @@ impl eframe::App for VignetteApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let mut cmds = Vec::new();
         egui::Panel::top("search").show(ui, |ui| {
-            cmds.push(search_bar::ui(ui, &mut self.search, &mut self.settings))
+            cmds.push(search_bar::ui(ui, &mut self.search, &mut self.settings));
+            let folders: Vec<PathBuf> = self
+                .workspace
+                .library()
+                .folders
+                .iter()
+                .map(|f| f.path.clone())
+                .collect();
+            cmds.push(self.filter_bar.ui(ui, &folders, self.settings.min_score));
         });
         egui::Panel::bottom("status").show(ui, |ui| {
             cmds.push(status::ui(
@@ -242,6 +258,9 @@ impl eframe::App for VignetteApp {
                 engine_error: engine_error.as_deref(),
             };
             cmds.push(settings::window(&ctx, &view, &mut self.settings));
+        }
+        if self.passage.open {
+            cmds.push(self.passage.window(&ctx, self.thumbs.as_mut()));
         }
         if self.train.open {
             cmds.push(self.train.window(&ctx, self.workspace.engine()));

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use super::app::VignetteApp;
 use super::command::Command;
 use super::tasks::{self, Bg};
+use crate::error::Error;
 
 impl VignetteApp {
     /// Apply one command (end of frame).
@@ -25,6 +26,23 @@ impl VignetteApp {
             Command::Rescan(one) => self.workspace.index(one.into_iter().collect()),
             Command::CancelIndexing => self.workspace.cancel_indexing(),
             Command::Search => self.send_query(),
+            Command::ShowPassage => self.passage.open = true,
+            Command::OpenPassage => self.spawn_maybe("open-passage", || {
+                let file = rfd::FileDialog::new()
+                    .set_title("Open a passage")
+                    .add_filter("Text", &["md", "markdown", "txt"])
+                    .pick_file()?;
+                let text = std::fs::read(&file)
+                    .map_err(|e| format!("cannot read {}: {e}", file.display()))
+                    .and_then(|b| String::from_utf8(b).map_err(|_| format!("{} is not UTF-8 text", file.display())));
+                Some(Bg::PassageLoaded(text))
+            }),
+            Command::Illustrate => self.illustrate(),
+            Command::Pick { path, prompt, score } => self.pick(&path, &prompt, score),
+            Command::ExpandGroup(id) => {
+                self.filter_bar.expanded.insert(id);
+                self.rebuild_items();
+            }
             Command::Select { index, mode } => {
                 let n = self.visible_items().len();
                 self.selection.click(index, mode, &self.items[..n]);
@@ -87,5 +105,39 @@ impl VignetteApp {
             }),
             Command::DismissMessages => self.messages.clear(),
         }
+    }
+}
+
+impl VignetteApp {
+    /// Start ranking the Passage window's text with the filter bar's filters (a task thread).
+    pub(super) fn illustrate(&mut self) {
+        let Some(engine) = self.workspace.engine().cloned() else {
+            self.passage.finished(Err(std::sync::Arc::new(Error::Passage(
+                "the model pack is not open yet".into(),
+            ))));
+            return;
+        };
+        let opts = crate::workspace::illustrate::IllustrateOptions {
+            unit: if self.passage.sentences {
+                crate::workspace::illustrate::Unit::Sentences
+            } else {
+                crate::workspace::illustrate::Unit::Paragraphs
+            },
+            top: self.passage.top.max(1),
+            refine: self.filter_bar.refine(),
+            min_score: f32::NEG_INFINITY,
+        };
+        let text = self.passage.text.clone();
+        self.spawn("illustrate", move || {
+            let r = crate::workspace::illustrate::illustrate_with_engine(engine, &text, &opts);
+            super::tasks::Bg::Illustrated(r.map_err(std::sync::Arc::new))
+        });
+    }
+
+    /// MERGE: hand the pick to the shortlist (branch `picks`); until then the status bar confirms it.
+    pub(super) fn pick(&mut self, path: &std::path::Path, prompt: &str, score: f32) {
+        let short: String = prompt.chars().take(40).collect();
+        let name = super::tasks::file_name(path);
+        self.notify(format!("Picked {name} (score {score:.2}) for “{short}”"), false);
     }
 }

@@ -35,6 +35,21 @@ pub enum Command {
     ShowInFolder(PathBuf),
     ExportSelection,
     MoreLikeThis(PathBuf),
+    /// Show every member of the near-duplicate group shown as this photo.
+    ExpandGroup(i64),
+    /// Open the Passage window.
+    ShowPassage,
+    /// Read a passage from a file picked in a dialog.
+    OpenPassage,
+    /// Rank the library for each part of the Passage window's text.
+    Illustrate,
+    /// The writer picked this photo for `prompt` (a paragraph, or a query).
+    /// MERGE: the shortlist (branch `picks`) should take this; today it only says so in the status bar.
+    Pick {
+        path: PathBuf,
+        prompt: String,
+        score: f32,
+    },
     /// Engine settings changed: open the engine again.
     ReopenEngine,
     /// Open the training window.

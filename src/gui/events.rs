@@ -119,23 +119,21 @@ impl VignetteApp {
         }
         let opts = SearchOptions {
             k: MAX_RESULTS,
-            min_score: f32::NEG_INFINITY,
+            min_score: self.filter_bar.min_score_for_query(self.settings.min_score),
         };
-        if self.workspace.search(self.search.generation, query, opts) {
+        self.filter_bar.expanded.clear();
+        let refine = self.filter_bar.refine();
+        if self
+            .workspace
+            .search_refined(self.search.generation, query, opts, refine)
+        {
             self.search.ranking = true;
         }
     }
 
     pub(super) fn rebuild_items(&mut self) {
         self.items = match &self.search.hits {
-            Some(hits) => hits
-                .iter()
-                .map(|h| Item {
-                    id: h.id,
-                    path: h.path.clone(),
-                    score: Some(h.score),
-                })
-                .collect(),
+            Some(hits) => super::filter_bar::items(hits, &self.filter_bar.expanded),
             None => self
                 .workspace
                 .library()
@@ -145,6 +143,7 @@ impl VignetteApp {
                     id: *id,
                     path: p.clone(),
                     score: None,
+                    more: 0,
                 })
                 .collect(),
         };
@@ -160,6 +159,8 @@ impl VignetteApp {
                 self.settings.data_dir = Some(d);
                 self.commands.push(Command::ReopenEngine);
             }
+            Bg::PassageLoaded(t) => self.passage.loaded(t),
+            Bg::Illustrated(r) => self.passage.finished(r),
             Bg::Info(t) => self.notify(t, false),
             Bg::Failed(e) => self.notify(e.to_string(), true),
         }

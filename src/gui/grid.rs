@@ -23,6 +23,8 @@ pub struct Item {
     pub path: PathBuf,
     /// Similarity to the query; `None` in index order (no query).
     pub score: Option<f32>,
+    /// Near-duplicates hidden under this tile (shown as "+N"; clicking it expands the group).
+    pub more: usize,
 }
 
 impl Item {
@@ -182,6 +184,17 @@ pub fn ui(
                         show_score: settings.show_scores,
                     };
                     let r = ui.add(tile);
+                    if item.more > 0 {
+                        let badge = egui::Rect::from_min_size(
+                            r.rect.right_top() + egui::vec2(-40.0, 4.0),
+                            egui::vec2(36.0, 18.0),
+                        );
+                        let mut child = ui.new_child(egui::UiBuilder::new().max_rect(badge));
+                        let b = child.add(egui::Button::new(format!("+{}", item.more)).small());
+                        if b.on_hover_text(format!("Show {} near-duplicates", item.more)).clicked() {
+                            cmd = Command::ExpandGroup(item.id);
+                        }
+                    }
                     if r.clicked() {
                         let m = ui.input(|i| i.modifiers);
                         let mode = if m.shift {
@@ -259,6 +272,7 @@ mod tests {
                 id: i + 10,
                 path: format!("/p/{i}.jpg").into(),
                 score: Some(1.0 - i as f32 / 10.0),
+                more: 0,
             })
             .collect()
     }

@@ -28,6 +28,10 @@ pub enum Bg {
         image: std::result::Result<egui::ColorImage, Arc<Error>>,
     },
     DataDirPicked(PathBuf),
+    /// A passage file's text, or why it could not be read.
+    PassageLoaded(std::result::Result<String, String>),
+    /// Candidates for each part of a passage.
+    Illustrated(std::result::Result<Vec<crate::workspace::illustrate::Illustrated>, Arc<Error>>),
     /// Something finished that the user should hear about (copied, opened, ...).
     Info(String),
     /// Something failed.

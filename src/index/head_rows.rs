@@ -140,6 +140,8 @@ mod tests {
             hash: [hash; 32],
             width: 4,
             height: 3,
+            taken_at: 1,
+            dhash: 0,
             embedding: vec![0.6, 0.8],
             features: vec![1.0, 2.0, 3.0],
             thumb: vec![0],

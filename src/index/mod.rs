@@ -15,9 +15,12 @@
 //! L2-normalised), which is all a search start-up reads; `features` (raw encoder output, input of trained
 //! heads), `thumbs` (WebP, JPEG in older indexes) and `head_vectors` (a trained head's vectors and domain
 //! gate per photo, computed once per head) live in side tables keyed by photo id. Vectors are q8 coded
-//! ([`codec`]): about 2 kB per photo plus a 5-6 kB thumbnail.
+//! ([`codec`]): about 2 kB per photo plus a 5-6 kB thumbnail. Schema 4 adds each photo's date taken and
+//! thumbnail dHash to its row ([`Facts`]), for search filters and near-duplicate grouping.
 
 pub mod codec;
+mod facts;
+mod facts_migration;
 mod folders;
 mod head_rows;
 pub mod paths;
@@ -28,10 +31,11 @@ mod store;
 pub use crate::files::WriteLock;
 pub use crate::library::FileState;
 pub use codec::Q8Matrix;
+pub use facts::Facts;
 pub use folders::FolderStatus;
 pub use head_rows::HeadRows;
 pub use paths::storable;
 pub use store::{Index, NewPhoto, PhotoMeta, SkippedFile, Stats, StoredVectors, Vectors};
 
 /// Bumped whenever the schema changes; [`Index::open`] migrates older indexes in place.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;

@@ -8,8 +8,9 @@
 //! WAL files), the index opens read-only: search keeps working and writes fail with a clear error.
 //!
 //! Schema 2 stores paths as BLOBs (see [`super::paths`]) and remembers why a folder is offline; schema 3
-//! moves features and thumbnails into side tables and adds per-head vectors. Older indexes are migrated
-//! in place, in one transaction (schema 1 → 2 → 3).
+//! moves features and thumbnails into side tables and adds per-head vectors; schema 4 adds each photo's
+//! date taken and dHash ([`super::facts_migration`]). Older indexes are migrated in place, in one
+//! transaction (schema 1 → 2 → 3 → 4).
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -26,7 +27,7 @@ const TABLES: &str = "
     CREATE TABLE IF NOT EXISTS photos(
         id INTEGER PRIMARY KEY, path BLOB UNIQUE NOT NULL, size INTEGER NOT NULL,
         mtime_ns INTEGER NOT NULL, hash BLOB NOT NULL, width INTEGER NOT NULL, height INTEGER NOT NULL,
-        embedding BLOB NOT NULL);
+        embedding BLOB NOT NULL, taken_at INTEGER NOT NULL DEFAULT 0, dhash INTEGER NOT NULL DEFAULT 0);
     CREATE INDEX IF NOT EXISTS photos_hash ON photos(hash);
     CREATE TABLE IF NOT EXISTS skipped(path BLOB PRIMARY KEY, size INTEGER NOT NULL,
         mtime_ns INTEGER NOT NULL, reason TEXT NOT NULL);";
@@ -162,6 +163,9 @@ fn open_rw(path: &Path, want: &[(&str, String)]) -> rusqlite::Result<Connection>
         if matches!(have.as_deref(), Some("1" | "2")) {
             tx.execute_batch(MIGRATE_2_TO_3)?;
         }
+        if matches!(have.as_deref(), Some("1" | "2" | "3")) {
+            super::facts_migration::migrate_3_to_4(&tx)?;
+        }
         for (k, v) in want {
             tx.execute(
                 "INSERT OR IGNORE INTO meta(key, value) VALUES (?1, ?2)",
@@ -276,7 +280,7 @@ mod tests {
         );
         assert_eq!(idx.features_after(0).expect("features"), (vec![1], vec![0.0]));
         drop(idx);
-        Index::open(&path, "fp", 1).expect("opens again as schema 3");
+        Index::open(&path, "fp", 1).expect("opens again as schema 4");
     }
 
     #[test]

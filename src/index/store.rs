@@ -20,6 +20,10 @@ pub struct NewPhoto {
     pub hash: [u8; 32],
     pub width: u32,
     pub height: u32,
+    /// When it was taken: EXIF date or file time, seconds since the epoch (see [`crate::library::facts`]).
+    pub taken_at: i64,
+    /// Difference hash of the thumbnail, for near-duplicate grouping.
+    pub dhash: u64,
     pub embedding: Vec<f32>,
     pub features: Vec<f32>,
     pub thumb: Vec<u8>,
@@ -124,7 +128,8 @@ impl Index {
     pub fn by_hash(&self, hash: &[u8; 32]) -> Result<Option<NewPhoto>> {
         self.conn
             .query_row(
-                "SELECT p.path, p.size, p.mtime_ns, p.width, p.height, p.embedding, f.vec, t.data
+                "SELECT p.path, p.size, p.mtime_ns, p.width, p.height, p.embedding, f.vec, t.data,
+                   p.taken_at, p.dhash
                  FROM photos p JOIN features f ON f.photo = p.id JOIN thumbs t ON t.photo = p.id
                  WHERE p.hash=?1 LIMIT 1",
                 [&hash[..]],
@@ -141,6 +146,8 @@ impl Index {
                         hash: *hash,
                         width: r.get(3)?,
                         height: r.get(4)?,
+                        taken_at: r.get(8)?,
+                        dhash: r.get::<_, i64>(9)? as u64,
                         embedding: blob(5)?,
                         features: blob(6)?,
                         thumb: r.get(7)?,
@@ -168,11 +175,11 @@ impl Index {
             }
             let mut ins = tx
                 .prepare(
-                    "INSERT INTO photos(path, size, mtime_ns, hash, width, height, embedding)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                    "INSERT INTO photos(path, size, mtime_ns, hash, width, height, embedding, taken_at, dhash)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
                      ON CONFLICT(path) DO UPDATE SET size=excluded.size, mtime_ns=excluded.mtime_ns,
                        hash=excluded.hash, width=excluded.width, height=excluded.height,
-                       embedding=excluded.embedding
+                       embedding=excluded.embedding, taken_at=excluded.taken_at, dhash=excluded.dhash
                      RETURNING id",
                 )
                 .map_err(e)?;
@@ -194,7 +201,9 @@ impl Index {
                             &p.hash[..],
                             p.width,
                             p.height,
-                            codec::encode(&p.embedding)
+                            codec::encode(&p.embedding),
+                            p.taken_at,
+                            p.dhash as i64
                         ],
                         |r| r.get(0),
                     )

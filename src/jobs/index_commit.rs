@@ -62,7 +62,9 @@ pub(super) fn commit_batch(
                 tensor,
                 thumb,
                 size,
-            } => ready.push((file, hash, tensor, thumb, size)),
+                taken_at,
+                dhash,
+            } => ready.push((file, hash, tensor, thumb, size, (taken_at, dhash))),
         }
     }
     if !ready.is_empty() {
@@ -76,7 +78,7 @@ pub(super) fn commit_batch(
         let vectors = encoder.encode(pixels, n)?;
         summary.encoder_seconds += t.elapsed().as_secs_f64();
         let (fd, sd) = (vectors.features.len() / n, vectors.search.len() / n);
-        for (i, (file, hash, _, thumb, (w, h))) in ready.into_iter().enumerate() {
+        for (i, (file, hash, _, thumb, (w, h), (taken_at, dhash))) in ready.into_iter().enumerate() {
             photos.push(NewPhoto {
                 path: file.path,
                 size: file.size,
@@ -84,6 +86,8 @@ pub(super) fn commit_batch(
                 hash,
                 width: w,
                 height: h,
+                taken_at,
+                dhash,
                 embedding: vectors.search[i * sd..(i + 1) * sd].to_vec(),
                 features: vectors.features[i * fd..(i + 1) * fd].to_vec(),
                 thumb,

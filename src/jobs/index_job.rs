@@ -25,7 +25,7 @@ use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::index::{Index, NewPhoto, WriteLock, storable};
 use crate::jobs::{CancelToken, JobEvent};
-use crate::library::{Plan, ScannedFile, decode, plan, scan};
+use crate::library::{Plan, ScannedFile, decode, facts, plan, scan};
 use crate::model::preprocess;
 
 /// Longer side of cached thumbnails, in pixels.
@@ -79,6 +79,8 @@ enum Item {
         tensor: Vec<f32>,
         thumb: Vec<u8>,
         size: (u32, u32),
+        taken_at: i64,
+        dhash: u64,
     },
     Known {
         file: ScannedFile,
@@ -298,6 +300,8 @@ fn decode_worker(
                     });
                     match prepared {
                         Ok((tensor, thumb, size)) => Item::Ready {
+                            taken_at: facts::taken_at(&bytes, file.mtime_ns),
+                            dhash: facts::thumb_dhash(&thumb).unwrap_or(0),
                             file,
                             hash,
                             tensor,

@@ -25,7 +25,7 @@ use crossbeam_channel::{Receiver, Sender, unbounded};
 
 pub use crate::cancel::CancelToken;
 use crate::error::{Error, Result};
-pub use index_job::{IndexRequest, IndexSummary, run_index};
+pub use index_job::{IndexRequest, IndexSummary, THUMB_SIDE, run_index};
 pub use slot::{JobSlot, Tasks};
 
 /// Called by workers after they publish something new (repaint, redraw, or nothing).

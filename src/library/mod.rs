@@ -4,7 +4,9 @@
 //! [`FileState`] lives here, not in `index`: it is what the scanner compares against, and the index only
 //! stores it, so the dependency points from the index to the library and never back.
 
+pub mod dates;
 pub mod decode;
+pub mod facts;
 pub mod scan;
 
 pub use scan::{Plan, ScannedFile, is_photo, plan, scan};

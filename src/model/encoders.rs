@@ -188,6 +188,11 @@ impl TextEncoder {
         })
     }
 
+    /// Whether `text` is encoded whole (within the pack's token limit) rather than truncated.
+    pub fn fits(&self, text: &str) -> Result<bool> {
+        self.tokenizer.fits(text)
+    }
+
     /// Embed sentences (in batches of the pack's text batch size); rows are L2-normalised.
     pub fn encode(&mut self, texts: &[&str]) -> Result<Vec<f32>> {
         let bs = self.pack.manifest.text.batch;

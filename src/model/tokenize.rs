@@ -57,6 +57,15 @@ impl TextTokenizer {
         })
     }
 
+    /// Whether `text` fits the encoder's context without truncation (special tokens included).
+    pub fn fits(&self, text: &str) -> Result<bool> {
+        let e = self
+            .inner
+            .encode(text, true)
+            .map_err(|e| Error::Tokenizer(e.to_string()))?;
+        Ok(e.get_overflowing().is_empty() && e.get_ids().len() <= self.max_length)
+    }
+
     /// Tokenise and pad a batch of sentences.
     pub fn encode(&self, texts: &[&str]) -> Result<Batch> {
         let encs = self

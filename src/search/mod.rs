@@ -5,9 +5,12 @@
 //! join the ranking live). Image terms use the photo's stored vector when it is indexed and encode the file
 //! on the fly otherwise. [`worker::SearchWorker`] runs a searcher on its own thread for the GUI.
 
+pub mod dedup;
+pub mod filter;
 pub mod head_space;
 pub mod query;
 pub mod rank;
+mod refine;
 pub mod table;
 pub mod worker;
 
@@ -18,12 +21,12 @@ use serde::Serialize;
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::index::Vectors;
+use crate::index::{Facts, Vectors};
 use crate::library::decode;
 use crate::model::encoders::{ImageEncoder, TextEncoder, normalise_rows};
 use crate::model::preprocess;
+use crate::search::filter::{Mask, Refine};
 use crate::search::head_space::{HeadSpace, Unstored};
-use crate::search::table::CodedQuery;
 pub use query::{Term, TermKind, parse};
 
 /// One result.
@@ -32,6 +35,14 @@ pub struct Hit {
     pub id: i64,
     pub path: PathBuf,
     pub score: f32,
+    /// Upright pixel size.
+    pub width: u32,
+    pub height: u32,
+    /// Date taken, seconds since the epoch, wall clock ([`crate::library::dates`]).
+    pub taken_at: i64,
+    /// When near-duplicates are collapsed: the other members of this photo's group that passed the
+    /// filters, best first (the group has `1 + duplicates.len()` photos).
+    pub duplicates: Vec<Hit>,
 }
 
 /// How many results and how good.
@@ -57,6 +68,12 @@ pub struct Searcher {
     image: Option<ImageEncoder>,
     table: Vectors,
     head: Option<HeadSpace>,
+    /// Filter facts, row for row beside `table`.
+    facts: Vec<Facts>,
+    /// The rows the last filters kept ([`filter`]).
+    mask: Mask,
+    /// Near-duplicate group of every row, computed on the first collapsed search ([`dedup`]).
+    groups: Option<Vec<usize>>,
     /// Vectors of recent text-only queries: a filter or sort change, or a backspace, re-ranks without
     /// running the text encoder again.
     recent: std::collections::HashMap<String, Arc<QueryVectors>>,
@@ -97,13 +114,16 @@ impl Searcher {
             };
             (text, tables)
         });
-        let (text, (table, head)) = (text?, tables?);
+        let (text, (table, head, facts)) = (text?, tables?);
         Ok(Searcher {
             engine,
             text,
             image: None,
             table,
             head,
+            facts,
+            mask: Mask::default(),
+            groups: None,
             recent: std::collections::HashMap::new(),
         })
     }
@@ -112,6 +132,11 @@ impl Searcher {
     pub fn head(&self) -> Option<(&str, f32)> {
         let spec = self.engine.pack.manifest.head.as_ref()?;
         self.head.as_ref().map(|h| (spec.name.as_str(), h.blend))
+    }
+
+    /// Whether the text encoder takes `text` whole (see [`TextEncoder::fits`]).
+    pub fn text_fits(&self, text: &str) -> Result<bool> {
+        self.text.fits(text)
     }
 
     /// Number of photos searchable.
@@ -126,7 +151,8 @@ impl Searcher {
 
     /// Reload every vector (after removals or a finished job).
     pub fn reload(&mut self) -> Result<()> {
-        (self.table, self.head) = load(&self.engine)?;
+        (self.table, self.head, self.facts) = load(&self.engine)?;
+        self.groups = None;
         self.recent.clear();
         Ok(())
     }
@@ -136,13 +162,13 @@ impl Searcher {
         let last = self.table.ids.last().copied().unwrap_or(0);
         let head = &mut self.head;
         let index = self.engine.index()?;
-        let (new, unstored) = index.snapshot(|index| {
+        let (new, unstored, facts) = index.snapshot(|index| {
             let new = index.vectors_after(last)?;
             let unstored = match head.as_mut().filter(|_| !new.ids.is_empty()) {
                 Some(h) => Some(h.extend(index, last, &new.ids, &new.paths)?),
                 None => None,
             };
-            Ok((new, unstored))
+            Ok((new, unstored, index.facts_after(last)?.1))
         })?;
         if let (Some(h), Some(rows)) = (&self.head, &unstored) {
             h.store(&index, rows);
@@ -152,6 +178,8 @@ impl Searcher {
             self.table.ids.extend(new.ids);
             self.table.paths.extend(new.paths);
             self.table.rows.append(new.rows)?;
+            self.facts.extend(facts);
+            self.groups = None;
         }
         Ok(n)
     }
@@ -242,18 +270,7 @@ impl Searcher {
 
     /// Rank the index by already parsed terms.
     pub fn search_terms(&mut self, terms: &[Term], opts: SearchOptions) -> Result<Vec<Hit>> {
-        let q = self.cached_query_vectors(terms)?;
-        let (rows, zq) = (&self.table.rows, CodedQuery::new(&q.zero_shot));
-        let scored = match (&self.head, &q.head) {
-            (Some(h), Some(qh)) => {
-                let hq = CodedQuery::new(qh);
-                rank::top_k_rows(rows.len(), opts.k, opts.min_score, &|row| {
-                    h.score(row, zq.dot(rows, row), &hq)
-                })
-            }
-            _ => rank::top_k_rows(rows.len(), opts.k, opts.min_score, &|row| zq.dot(rows, row)),
-        };
-        Ok(self.hits(scored))
+        self.search_terms_refined(terms, opts, &Refine::default())
     }
 
     /// [`Searcher::query_vectors`], remembered for text-only queries.
@@ -278,17 +295,6 @@ impl Searcher {
         Ok(q)
     }
 
-    fn hits(&self, scored: Vec<rank::Scored>) -> Vec<Hit> {
-        scored
-            .into_iter()
-            .map(|s| Hit {
-                id: self.table.ids[s.row],
-                path: self.table.paths[s.row].clone(),
-                score: s.score,
-            })
-            .collect()
-    }
-
     /// Photos most like `photo` (image-as-query).
     pub fn similar(&mut self, photo: &Path, opts: SearchOptions) -> Result<Vec<Hit>> {
         let term = Term {
@@ -301,7 +307,7 @@ impl Searcher {
 
 /// Everything a searcher ranks, read in one snapshot of the index: the zero-shot table and the head's
 /// space. The head's missing vectors are stored first (outside the snapshot), so a start reads them.
-fn load(engine: &Engine) -> Result<(Vectors, Option<HeadSpace>)> {
+fn load(engine: &Engine) -> Result<(Vectors, Option<HeadSpace>, Vec<Facts>)> {
     let t = std::time::Instant::now();
     let index = engine.index()?;
     let pack_head = head_space::head_of(engine)?;
@@ -313,7 +319,7 @@ fn load(engine: &Engine) -> Result<(Vectors, Option<HeadSpace>)> {
     let ms = |t: std::time::Instant| t.elapsed().as_secs_f64() * 1e3;
     log::debug!("head vectors checked in {:.0} ms", ms(t));
     // One snapshot for vectors and head rows: a delete landing between the reads cannot desync them.
-    let (table, head) = index.snapshot(|index| {
+    let (table, head, facts) = index.snapshot(|index| {
         let t = std::time::Instant::now();
         let table = index.vectors_after(0)?;
         log::debug!("{} search vectors read in {:.0} ms", table.ids.len(), ms(t));
@@ -323,11 +329,11 @@ fn load(engine: &Engine) -> Result<(Vectors, Option<HeadSpace>)> {
             None => None,
         };
         log::debug!("head loaded in {:.0} ms", ms(t));
-        Ok((table, head))
+        Ok((table, head, index.facts_after(0)?.1))
     })?;
     let head = head.map(|(h, unstored): (HeadSpace, Unstored)| {
         h.store(&index, &unstored);
         h
     });
-    Ok((table, head))
+    Ok((table, head, facts))
 }

@@ -13,6 +13,7 @@ use crossbeam_channel::{Receiver, Sender, unbounded};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::jobs::{Waker, spawn_thread};
+use crate::search::filter::Refine;
 use crate::search::{Hit, SearchOptions, Searcher};
 
 /// What the front end asks for.
@@ -23,6 +24,8 @@ pub enum Request {
         generation: u64,
         query: String,
         opts: SearchOptions,
+        /// Filters, order and near-duplicate grouping.
+        refine: Refine,
     },
     /// Photos were added: load new vectors.
     Refresh,
@@ -103,10 +106,11 @@ fn run(engine: &Arc<Engine>, rx: &Receiver<Request>, tx: &Sender<Response>, wake
             generation,
             query,
             opts,
+            refine,
         }) = latest
         {
             let t = Instant::now();
-            let hits = searcher.search(&query, opts).map_err(Arc::new);
+            let hits = searcher.search_refined(&query, opts, &refine).map_err(Arc::new);
             send(Response::Results {
                 generation,
                 hits,

@@ -14,8 +14,10 @@
 //! re-read at most every [`LIBRARY_REFRESH`] while indexing runs, and once more when it ends.
 
 pub mod eval;
+pub mod illustrate;
 pub mod library;
 pub mod models;
+pub mod passage;
 mod poll;
 pub mod train;
 
@@ -28,6 +30,7 @@ use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::jobs::{IndexRequest, JobEvent, JobSlot, Tasks, Waker, spawn_index};
 use crate::search::SearchOptions;
+use crate::search::filter::Refine;
 use crate::search::worker::{Request, Response, SearchWorker};
 use crate::train::Head;
 
@@ -293,11 +296,17 @@ impl Workspace {
     /// worker drains to the newest query, so older generations may never be answered). Returns whether
     /// the query was sent (false while the engine is not open).
     pub fn search(&self, generation: u64, query: String, opts: SearchOptions) -> bool {
+        self.search_refined(generation, query, opts, Refine::default())
+    }
+
+    /// [`Workspace::search`] with filters, order and near-duplicate grouping.
+    pub fn search_refined(&self, generation: u64, query: String, opts: SearchOptions, refine: Refine) -> bool {
         self.search.as_ref().is_some_and(|w| {
             w.send(Request::Query {
                 generation,
                 query,
                 opts,
+                refine,
             });
             true
         })

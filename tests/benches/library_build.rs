@@ -66,6 +66,8 @@ fn build(n: usize, dir: &Path, marker: &Path) -> String {
             hash,
             width: 4000,
             height: 3000,
+            taken_at: 1_600_000_000 + i as i64,
+            dhash: (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
             embedding: emb,
             features: feats,
             thumb: if n <= 100_000 {

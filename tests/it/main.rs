@@ -9,16 +9,21 @@
 
 mod architecture;
 mod cli;
+mod cli_filters;
+mod cli_illustrate;
 mod concurrency;
 mod corpus;
 mod crash;
 mod decode_limits;
+mod dedup_threshold;
 mod default_pack;
 mod disk;
 mod flickr_bench;
 mod formats;
 mod gui;
+mod gui_filters;
 mod gui_models;
+mod illustrate_bench;
 mod index;
 mod models;
 mod models_clip;

@@ -29,7 +29,7 @@ impl VignetteApp {
                 }
                 self.send_query();
             }
-            Event::EngineFailed(_) | Event::Packs => {}
+            Event::EngineFailed(_) | Event::Packs | Event::Notes => {}
             Event::Train(e) => self.train.progress(e),
             Event::LibraryChanged => {
                 if self.search.hits.is_none() {

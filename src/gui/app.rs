@@ -22,7 +22,10 @@ use super::state::Settings;
 use super::status::JobView;
 use super::tasks::{self, Bg, Tasks};
 use super::thumbs::Thumbs;
-use super::{folders, grid, models_page, preview, search_bar, settings, skipped, status, theme, train_panel};
+use super::{
+    folders, grid, help, keys, models_page, preview, preview_notes, search_bar, settings, skipped, status, theme,
+    train_panel, tray,
+};
 
 /// Most results a query returns (ranked); the minimum-score slider cuts further.
 pub const MAX_RESULTS: usize = 5_000;
@@ -46,6 +49,10 @@ pub struct VignetteApp {
     pub(super) train: train_panel::TrainPanel,
     pub(super) models: models_page::ModelsPage,
     pub(super) commands: Vec<Command>,
+    pub(super) tray: tray::Tray,
+    pub(super) notes_panel: preview_notes::NotesPanel,
+    /// The keyboard help overlay is open.
+    pub show_help: bool,
 }
 
 impl VignetteApp {
@@ -80,6 +87,9 @@ impl VignetteApp {
             preview: preview::Preview::default(),
             messages: Vec::new(),
             commands: Vec::new(),
+            tray: tray::Tray::default(),
+            notes_panel: preview_notes::NotesPanel::default(),
+            show_help: false,
         }
     }
 
@@ -176,7 +186,7 @@ impl eframe::App for VignetteApp {
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-        let mut cmds = Vec::new();
+        let mut cmds = keys::shortcuts(ui.ctx());
         egui::Panel::top("search").show(ui, |ui| {
             cmds.push(search_bar::ui(ui, &mut self.search, &mut self.settings))
         });
@@ -188,6 +198,10 @@ impl eframe::App for VignetteApp {
                 &self.messages,
                 &self.search,
             ));
+        });
+        egui::Panel::bottom("tray").resizable(true).show(ui, |ui| {
+            let lists = &self.workspace.notes().lists;
+            cmds.push(self.tray.ui(ui, lists, &mut self.settings, self.thumbs.as_mut()));
         });
         egui::Panel::left("folders").default_size(240.0).show(ui, |ui| {
             let library = self.workspace.library();
@@ -213,7 +227,13 @@ impl eframe::App for VignetteApp {
                 });
             }
             egui::Panel::right("preview").default_size(320.0).show(ui, |ui| {
-                cmds.push(self.preview.ui(ui, focus, self.selection.len()));
+                let (notes, list, panel) = (
+                    self.workspace.notes(),
+                    &self.settings.current_list,
+                    &mut self.notes_panel,
+                );
+                let draw_notes = |ui: &mut egui::Ui, item: &Item| panel.ui(ui, item, notes, list);
+                cmds.push(self.preview.ui(ui, focus, self.selection.len(), draw_notes));
             });
         }
         egui::CentralPanel::default().show(ui, |ui| {
@@ -255,6 +275,9 @@ impl eframe::App for VignetteApp {
         }
         if self.settings.show_skipped {
             skipped::window(&ctx, &self.workspace.library().skipped, &mut self.settings.show_skipped);
+        }
+        if self.show_help {
+            help::window(&ctx, &mut self.show_help);
         }
         if ctx.input(|i| !i.raw.hovered_files.is_empty()) {
             drop_overlay(&ctx);

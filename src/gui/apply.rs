@@ -86,6 +86,16 @@ impl VignetteApp {
                     .map(Bg::DataDirPicked)
             }),
             Command::DismissMessages => self.messages.clear(),
+            c @ (Command::TogglePin(_)
+            | Command::Note(_)
+            | Command::UseList(_)
+            | Command::RenameList { .. }
+            | Command::ExportList
+            | Command::PickExportDir
+            | Command::CopyListPaths
+            | Command::FocusSearch
+            | Command::ShowPreview
+            | Command::ToggleHelp) => self.apply_picks(c),
         }
     }
 }

@@ -50,6 +50,26 @@ pub enum Command {
     },
     PickDataDir,
     DismissMessages,
+    /// Pin `path` to the current shortlist, or unpin it when it is there (`None`: the focused photo).
+    TogglePin(Option<PathBuf>),
+    /// Change a shortlist or caption in the notes store.
+    Note(crate::workspace::notes::worker::Op),
+    /// Make `name` the current shortlist (created with its first pick).
+    UseList(String),
+    RenameList {
+        from: String,
+        to: String,
+    },
+    /// Export the current shortlist into the export folder.
+    ExportList,
+    PickExportDir,
+    CopyListPaths,
+    /// Give the search field the keyboard.
+    FocusSearch,
+    /// Show the preview panel (Enter).
+    ShowPreview,
+    /// Show or hide the keyboard help.
+    ToggleHelp,
 }
 
 /// A line for the user, shown in the status bar until dismissed.
@@ -72,6 +92,8 @@ pub struct SearchView {
     pub error: Option<String>,
     pub took: Duration,
     pub unavailable: Option<String>,
+    /// The search field takes the keyboard on its next frame (Ctrl+L, `/`).
+    pub focus_requested: bool,
 }
 
 /// How a click changes the selection.

@@ -32,6 +32,7 @@ impl VignetteApp {
             Event::EngineFailed(_) | Event::Packs | Event::Notes => {}
             Event::Train(e) => self.train.progress(e),
             Event::LibraryChanged => {
+                self.tray.library_changed(&self.workspace.library().photos);
                 if self.search.hits.is_none() {
                     self.rebuild_items();
                 }
@@ -160,6 +161,7 @@ impl VignetteApp {
                 self.settings.data_dir = Some(d);
                 self.commands.push(Command::ReopenEngine);
             }
+            Bg::ExportDirPicked(d) => self.settings.export_dir = d.display().to_string(),
             Bg::Info(t) => self.notify(t, false),
             Bg::Failed(e) => self.notify(e.to_string(), true),
         }

@@ -103,10 +103,10 @@ pub fn step_until<'a>(
     }
 }
 
-const WAIT: Duration = Duration::from_secs(20);
+pub const WAIT: Duration = Duration::from_secs(20);
 
 /// Names of the tiles in grid order.
-fn tiles(h: &Harness<'_, VignetteApp>) -> Vec<String> {
+pub fn tiles(h: &Harness<'_, VignetteApp>) -> Vec<String> {
     h.query_all_by_role(Role::ListBoxOption)
         .filter_map(|n| n.accesskit_node().label())
         .collect()
@@ -123,14 +123,14 @@ fn is_selected(n: &egui_kittest::kittest::AccessKitNode<'_>) -> bool {
     n.toggled() == Some(egui::accesskit::Toggled::True)
 }
 
-fn has_label_containing(h: &Harness<'_, VignetteApp>, text: &str) -> bool {
+pub fn has_label_containing(h: &Harness<'_, VignetteApp>, text: &str) -> bool {
     h.query_all_by(|n| n.label().is_some_and(|l| l.contains(text)) || n.value().is_some_and(|v| v.contains(text)))
         .next()
         .is_some()
 }
 
 /// Start the app on an empty data folder, drop a folder of colour photos, wait until all are in the grid.
-fn indexed_app(data: &Path, photos: &Path) -> Harness<'static, VignetteApp> {
+pub fn indexed_app(data: &Path, photos: &Path) -> Harness<'static, VignetteApp> {
     colour_photos(photos);
     let mut h = app_harness(data);
     step_until(&mut h, "the empty-library hint", WAIT, |h| {
@@ -146,7 +146,7 @@ fn indexed_app(data: &Path, photos: &Path) -> Harness<'static, VignetteApp> {
     h
 }
 
-fn type_query(h: &mut Harness<'_, VignetteApp>, text: &str) {
+pub fn type_query(h: &mut Harness<'_, VignetteApp>, text: &str) {
     let field = h.get_by_role_and_label(Role::TextInput, "Search");
     field.focus();
     h.step();
@@ -156,7 +156,7 @@ fn type_query(h: &mut Harness<'_, VignetteApp>, text: &str) {
     h.step();
 }
 
-fn wait_ranked(h: &mut Harness<'_, VignetteApp>, first: &str) {
+pub fn wait_ranked(h: &mut Harness<'_, VignetteApp>, first: &str) {
     step_until(h, &format!("{first} ranked first"), WAIT, |h| {
         !h.state().search.ranking && tiles(h).first().map(String::as_str) == Some(first)
     });
@@ -283,7 +283,7 @@ fn missing_folder_shows_an_error() {
 }
 
 /// Replace the text of the field named `label`.
-fn fill(h: &mut Harness<'_, VignetteApp>, label: &str, text: &str) {
+pub fn fill(h: &mut Harness<'_, VignetteApp>, label: &str, text: &str) {
     h.get_by_role_and_label(Role::TextInput, label).focus();
     h.step();
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);

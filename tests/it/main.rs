@@ -19,6 +19,7 @@ mod flickr_bench;
 mod formats;
 mod gui;
 mod gui_models;
+mod gui_picks;
 mod index;
 mod models;
 mod models_clip;

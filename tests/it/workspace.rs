@@ -53,6 +53,7 @@ fn describe(e: &Event) -> String {
         Event::Trained(r) => format!("trained ok={}", r.is_ok()),
         Event::HeadSaved(r) => format!("head saved ok={}", r.is_ok()),
         Event::Models(_) => "models".into(),
+        Event::Notes => "notes".into(),
         Event::Notice { text, error } => format!("notice {text} (error {error})"),
     }
 }

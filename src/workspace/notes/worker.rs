@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::jobs::{Waker, spawn_thread};
 
 /// A change to the store.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Op {
     CreateList(String),
     RenameList { from: String, to: String },

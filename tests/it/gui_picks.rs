@@ -1,0 +1,138 @@
+//! GUI tests of the writer's workflow: picks that survive prompts and restarts, exporting a shortlist,
+//! the keyboard shortcuts and help, captions typed in the preview.
+
+use std::path::Path;
+
+use egui::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use vignette::gui::VignetteApp;
+use vignette::workspace::notes::Notes;
+
+use crate::gui::{WAIT, app_harness, fill, has_label_containing, indexed_app, step_until, type_query, wait_ranked};
+
+/// Click the tile `name`, then pin it with Space.
+fn pin(h: &mut Harness<'_, VignetteApp>, name: &str) {
+    h.get_by_role_and_label(Role::ListBoxOption, name).click();
+    h.step();
+    h.step();
+    h.key_press(egui::Key::Space);
+    let label = format!("Picked {name}");
+    step_until(h, &format!("{name} in the tray"), WAIT, |h| {
+        has_label_containing(h, &label)
+    });
+}
+
+fn canonical(dir: &Path, name: &str) -> std::path::PathBuf {
+    std::fs::canonicalize(dir.join(name)).expect("canonical")
+}
+
+#[test]
+fn a_pick_survives_a_new_prompt_and_a_restart() {
+    let (data, photos) = (tempfile::tempdir().expect("tmp"), tempfile::tempdir().expect("tmp"));
+    let mut h = indexed_app(data.path(), photos.path());
+    type_query(&mut h, "red");
+    wait_ranked(&mut h, "red.png");
+    pin(&mut h, "red.png");
+    type_query(&mut h, "blue");
+    wait_ranked(&mut h, "blue.png");
+    assert!(
+        has_label_containing(&h, "Picked red.png"),
+        "the pick outlives the prompt"
+    );
+    pin(&mut h, "blue.png");
+    // Reorder with the arrow button: blue first.
+    h.get_by_role_and_label(Role::Button, "Move blue.png left").click();
+    step_until(&mut h, "blue moved first", WAIT, |h| {
+        h.state()
+            .workspace
+            .notes()
+            .list("Picks")
+            .is_some_and(|l| l.picks[0].path.ends_with("blue.png"))
+    });
+    h.check_accessibility();
+    drop(h);
+
+    let notes = Notes::open(data.path()).expect("the store is on disk");
+    let list = &notes.shortlists().expect("lists")[0];
+    assert_eq!(list.name, "Picks");
+    assert_eq!(list.picks[1].path, canonical(photos.path(), "red.png"));
+    assert_eq!(list.picks[1].prompt, "red", "the prompt it was found with");
+    assert!(list.picks[1].score.is_some());
+    drop(notes);
+
+    let mut h = app_harness(data.path());
+    step_until(&mut h, "the picks after a restart", WAIT, |h| {
+        has_label_containing(h, "Picked red.png") && has_label_containing(h, "Picked blue.png")
+    });
+    h.get_by_role_and_label(Role::Button, "Remove blue.png").click();
+    step_until(&mut h, "blue removed", WAIT, |h| {
+        !has_label_containing(h, "Picked blue.png")
+    });
+    assert!(has_label_containing(&h, "Picked red.png"));
+}
+
+#[test]
+fn exporting_the_picks_writes_the_files_and_the_csv() {
+    let (data, photos) = (tempfile::tempdir().expect("tmp"), tempfile::tempdir().expect("tmp"));
+    let out = tempfile::tempdir().expect("tmp");
+    let mut h = indexed_app(data.path(), photos.path());
+    type_query(&mut h, "green");
+    wait_ranked(&mut h, "green.png");
+    pin(&mut h, "green.png");
+    pin(&mut h, "yellow.png");
+    let dir = out.path().join("chapter 1");
+    fill(&mut h, "Export to", &dir.display().to_string());
+    // Leave the field, then export from the keyboard.
+    h.key_press(egui::Key::Escape);
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::E);
+    step_until(&mut h, "the export notice", WAIT, |h| {
+        has_label_containing(h, "Exported 2 photos")
+    });
+    assert!(dir.join("green.png").is_file() && dir.join("yellow.png").is_file());
+    let csv = std::fs::read_to_string(dir.join("picks.csv")).expect("csv");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 3, "{csv}");
+    assert!(lines[1].starts_with("green.png,"), "{csv}");
+    assert!(lines[1].contains(",green,"), "the prompt is in the CSV: {csv}");
+    assert!(lines[1].ends_with(",16,16"), "pixel size: {csv}");
+    // Copy paths puts both on the clipboard.
+    h.get_by_role_and_label(Role::Button, "Copy paths").click();
+    step_until(&mut h, "the copy notice", WAIT, |h| {
+        has_label_containing(h, "Copied 2 paths")
+    });
+}
+
+#[test]
+fn shortcuts_focus_the_prompt_and_open_the_help() {
+    let (data, photos) = (tempfile::tempdir().expect("tmp"), tempfile::tempdir().expect("tmp"));
+    let mut h = indexed_app(data.path(), photos.path());
+    h.key_press(egui::Key::F1);
+    step_until(&mut h, "the help overlay", WAIT, |h| {
+        has_label_containing(h, "Keyboard shortcuts")
+    });
+    assert!(has_label_containing(&h, "Pin the selected photo"));
+    h.check_accessibility();
+    h.key_press(egui::Key::Escape);
+    step_until(&mut h, "the help closes", WAIT, |h| !h.state().show_help);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::L);
+    h.step();
+    h.step();
+    h.get_by_role_and_label(Role::TextInput, "Search").type_text("green");
+    h.step();
+    wait_ranked(&mut h, "green.png");
+    // Arrows then Space pick without the mouse once the field lets go of the keyboard.
+    h.key_press(egui::Key::Escape);
+    h.step();
+    h.key_press(egui::Key::ArrowDown);
+    h.step();
+    h.key_press(egui::Key::Space);
+    step_until(&mut h, "a pick made from the keyboard", WAIT, |h| {
+        h.state()
+            .workspace
+            .notes()
+            .list("Picks")
+            .is_some_and(|l| l.picks.len() == 1)
+    });
+}

@@ -9,6 +9,7 @@
 
 mod architecture;
 mod cli;
+mod cli_notes;
 mod concurrency;
 mod corpus;
 mod crash;

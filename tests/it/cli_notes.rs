@@ -1,0 +1,78 @@
+//! `vignette picks` and `vignette train --library`: the writer's notes from the command line.
+
+use crate::cli::{colour_env, stderr, stdout, vignette};
+
+#[test]
+fn picks_add_list_remove_and_export() {
+    let env = colour_env();
+    let photos = env.photos();
+    let p = |n: &str| photos.join(n).to_str().expect("utf8").to_owned();
+    let o = vignette(
+        &env,
+        &[
+            "picks",
+            "add",
+            "--list",
+            "Cover",
+            "--prompt",
+            "red, warm",
+            "--score",
+            "0.9",
+            &p("red.png"),
+            &p("blue.png"),
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("added 2"), "{}", stdout(&o));
+    let o = vignette(&env, &["picks", "remove", "--list", "Cover", &p("blue.png")]);
+    assert!(stdout(&o).contains("removed 1"), "{}", stdout(&o));
+    let o = vignette(&env, &["picks", "list"]);
+    assert_eq!(stdout(&o).trim(), "Cover\t1 picks");
+    let o = vignette(&env, &["picks", "list", "--list", "Cover"]);
+    assert!(stdout(&o).contains("red.png\tred, warm\t0.900"), "{}", stdout(&o));
+
+    let out = env.data().join("out");
+    std::fs::create_dir_all(&out).expect("mkdir");
+    std::fs::write(out.join("red.jpg"), b"mine").expect("write");
+    let o = vignette(
+        &env,
+        &[
+            "picks",
+            "export",
+            "--list",
+            "Cover",
+            "--to",
+            out.to_str().expect("utf8"),
+            "--long-side",
+            "8",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read(out.join("red.jpg")).expect("read"),
+        b"mine",
+        "never overwritten"
+    );
+    assert_eq!(
+        image::image_dimensions(out.join("red-1.jpg")).expect("resized"),
+        (8, 5),
+        "24 × 16 to 8 px on the long side"
+    );
+    let csv = std::fs::read_to_string(out.join("picks.csv")).expect("csv");
+    assert!(
+        csv.lines().nth(1).is_some_and(|l| l.starts_with("red-1.jpg,")
+            && l.contains(",\"red, warm\",0.9000,")
+            && l.ends_with(",8,5")),
+        "{csv}"
+    );
+
+    let o = vignette(
+        &env,
+        &["picks", "export", "--list", "Nope", "--to", out.to_str().expect("utf8")],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("no list named \"Nope\""), "{}", stderr(&o));
+    let o = vignette(&env, &["picks", "add", &p("missing.png")]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("photo not found"), "{}", stderr(&o));
+}

@@ -264,7 +264,7 @@ impl eframe::App for VignetteApp {
             cmds.push(settings::window(&ctx, &view, &mut self.settings));
         }
         if self.train.open {
-            cmds.push(self.train.window(&ctx, self.workspace.engine()));
+            cmds.push(self.train.window(&ctx, self.workspace.engine(), self.workspace.notes()));
         }
         if self.settings.show_models {
             let config = self.config();

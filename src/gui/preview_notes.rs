@@ -37,7 +37,9 @@ impl NotesPanel {
             ui.horizontal_wrapped(|ui| match &mut self.editing {
                 Some((id, text)) if *id == c.id => {
                     let label = ui.label("Edit caption");
-                    let r = ui.text_edit_singleline(text).labelled_by(label.id);
+                    let r = ui
+                        .add(egui::TextEdit::singleline(text).id_salt("edit-caption"))
+                        .labelled_by(label.id);
                     let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
                     if ui.button("Save").clicked() || enter {
                         cmd = Command::Note(Op::EditCaption {
@@ -65,6 +67,7 @@ impl NotesPanel {
             let r = ui
                 .add(
                     egui::TextEdit::singleline(&mut self.new_caption)
+                        .id_salt("new-caption")
                         .hint_text("describe the photo in your words")
                         .desired_width(ui.available_width() - 50.0),
                 )

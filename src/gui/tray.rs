@@ -100,6 +100,7 @@ impl Tray {
     fn list_controls(&mut self, ui: &mut Ui, current: &str, picks: usize) -> Option<Command> {
         let mut cmd = None;
         let field = egui::TextEdit::singleline(&mut self.name)
+            .id_salt("list-name")
             .hint_text("list name")
             .desired_width(120.0);
         let label = ui.label("Name");
@@ -143,6 +144,7 @@ fn export_controls(ui: &mut Ui, settings: &mut Settings, empty: bool) -> Option<
     let label = ui.label("Export to");
     ui.add(
         egui::TextEdit::singleline(&mut settings.export_dir)
+            .id_salt("export-dir")
             .hint_text("folder")
             .desired_width(180.0),
     )

@@ -76,3 +76,42 @@ fn picks_add_list_remove_and_export() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("photo not found"), "{}", stderr(&o));
 }
+
+#[test]
+fn train_library_trains_on_the_captions_typed_in_the_app() {
+    let env = crate::support::TestEnv::new();
+    let colours: [(&str, [u8; 3]); 10] = [
+        ("red", [230, 20, 20]),
+        ("green", [20, 200, 30]),
+        ("blue", [20, 30, 230]),
+        ("yellow", [240, 230, 20]),
+        ("cyan", [20, 220, 220]),
+        ("magenta", [220, 20, 220]),
+        ("white", [245, 245, 245]),
+        ("black", [10, 10, 10]),
+        ("orange", [240, 140, 20]),
+        ("grey", [128, 128, 128]),
+    ];
+    let mut notes = vignette::workspace::notes::Notes::open(&env.data()).expect("store");
+    for (name, rgb) in colours {
+        let p = env.photo(&format!("{name}.png"), rgb);
+        let p = std::fs::canonicalize(p).expect("canonical");
+        notes.add_caption(&p, &format!("a {name} thing")).expect("caption");
+    }
+    drop(notes);
+    let o = vignette(&env, &["train", "--library", "--epochs", "2", "--no-save"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("training on 8 photos, 8 captions"), "{out}");
+    assert!(out.contains("testing on 2 photos"), "{out}");
+
+    let o = vignette(&env, &["train", "--epochs", "2"]);
+    assert_eq!(o.status.code(), Some(2), "a caption file or --library is needed");
+    let o = vignette(&env, &["train", "--with-picked", "x.jsonl"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("--with-picked goes with --library"),
+        "{}",
+        stderr(&o)
+    );
+}

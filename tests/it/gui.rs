@@ -294,7 +294,7 @@ pub fn fill(h: &mut Harness<'_, VignetteApp>, label: &str, text: &str) {
 
 /// Ten solid-colour photos and a JSON Lines caption file for them (two captions for red), plus a line naming
 /// a photo that does not exist.
-fn caption_file(dir: &Path) -> PathBuf {
+pub fn caption_file(dir: &Path) -> PathBuf {
     let photos: [(&str, [u8; 3], &[&str]); 10] = [
         ("red", [230, 20, 20], &["red", "crimson"]),
         ("green", [20, 200, 30], &["green grass"]),
@@ -323,7 +323,7 @@ fn caption_file(dir: &Path) -> PathBuf {
 }
 
 /// Scroll the widget into view (the training window scrolls), then click it.
-fn click_into_view(h: &mut Harness<'_, VignetteApp>, role: Role, label: &str) {
+pub fn click_into_view(h: &mut Harness<'_, VignetteApp>, role: Role, label: &str) {
     h.get_by_role_and_label(role, label).scroll_to_me();
     h.step();
     h.step();

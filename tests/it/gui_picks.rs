@@ -9,7 +9,9 @@ use egui_kittest::kittest::Queryable as _;
 use vignette::gui::VignetteApp;
 use vignette::workspace::notes::Notes;
 
-use crate::gui::{WAIT, app_harness, fill, has_label_containing, indexed_app, step_until, type_query, wait_ranked};
+use crate::gui::{
+    WAIT, app_harness, drop_path, fill, has_label_containing, indexed_app, step_until, tiles, type_query, wait_ranked,
+};
 
 /// Click the tile `name`, then pin it with Space.
 fn pin(h: &mut Harness<'_, VignetteApp>, name: &str) {
@@ -135,4 +137,74 @@ fn shortcuts_focus_the_prompt_and_open_the_help() {
             .list("Picks")
             .is_some_and(|l| l.picks.len() == 1)
     });
+}
+
+#[test]
+fn captions_typed_in_the_preview_train_a_head() {
+    let (data, photos) = (tempfile::tempdir().expect("tmp"), tempfile::tempdir().expect("tmp"));
+    // Ten colour photos (the caption file beside them is not used: the captions are typed).
+    crate::gui::caption_file(photos.path());
+    let mut h = crate::gui::app_harness_sized(data.path(), [1280.0, 1600.0]);
+    drop_path(&mut h, photos.path());
+    step_until(&mut h, "ten tiles", WAIT, |h| {
+        tiles(h).len() == 10 && !h.state().indexing()
+    });
+    for name in tiles(&h) {
+        h.get_by_role_and_label(Role::ListBoxOption, &name).click();
+        h.step();
+        h.step();
+        let colour = name.trim_end_matches(".png").to_owned();
+        fill(&mut h, "New caption", &format!("something {colour}"));
+        h.get_by_role_and_label(Role::Button, "Add").click();
+        let shown = format!("something {colour}");
+        step_until(&mut h, &format!("the caption of {name} stored"), WAIT, |h| {
+            h.state().workspace.notes().captions.iter().any(|c| c.text == shown)
+        });
+        let notes = h.state().workspace.notes();
+        let c = notes.captions.iter().find(|c| c.text == shown).expect("stored");
+        assert!(
+            c.path.ends_with(&name),
+            "{shown} belongs to {name}: {:?}",
+            notes.captions
+        );
+    }
+    let notes = Notes::open(data.path()).expect("store");
+    assert_eq!(
+        notes.captions().expect("captions").len(),
+        10,
+        "typed captions are stored"
+    );
+    drop(notes);
+    h.check_accessibility();
+
+    h.get_by_role_and_label(Role::Button, "Train…").click();
+    step_until(&mut h, "the training window", WAIT, |h| {
+        h.query_by_role_and_label(Role::Button, "Use my captions (10 on 10 photos)")
+            .is_some()
+    });
+    h.get_by_role_and_label(Role::Button, "Use my captions (10 on 10 photos)")
+        .click();
+    step_until(&mut h, "the library's caption set", WAIT, |h| {
+        has_label_containing(h, "10 photos") && has_label_containing(h, "10 captions")
+    });
+    h.get_by_label("Advanced").click();
+    h.step();
+    h.step();
+    h.get_by_role_and_label(Role::SpinButton, "Epochs (most)").click();
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.step();
+    h.get_by_role_and_label(Role::SpinButton, "Epochs (most)")
+        .type_text("2");
+    h.key_press(egui::Key::Enter);
+    h.step();
+    crate::gui::click_into_view(&mut h, Role::Button, "Train");
+    step_until(
+        &mut h,
+        "the before/after table",
+        std::time::Duration::from_secs(120),
+        |h| has_label_containing(h, "Blend weight") || has_label_containing(h, "Training failed"),
+    );
+    assert!(!has_label_containing(&h, "Training failed"));
+    assert!(has_label_containing(&h, "Trained on 8 photos, tested on 2 photos"));
 }

@@ -13,6 +13,7 @@
 //! [`Error::Notes`] naming the file, and the file is never rewritten, truncated or removed.
 
 mod captions;
+pub mod library_set;
 mod picks;
 pub mod worker;
 

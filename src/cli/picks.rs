@@ -1,4 +1,4 @@
-//! `vignette picks`: the shortlists the desktop app keeps, from a script.
+//! `vignette picks`: the shortlists (and the captions) the desktop app keeps, from a script.
 //!
 //! Reads and writes the same store as the app (`notes.sqlite` in the data folder), so a list made in the
 //! window can be exported here and the other way round. Paths are made absolute and canonical on `add`,
@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use clap::{Args, Subcommand};
 use vignette::config::Config;
-use vignette::workspace::notes::{Notes, Pick};
+use vignette::workspace::notes::{Notes, Pick, library_set};
 use vignette::workspace::shortlist_export::{ExportOptions, export_shortlist};
 
 /// List, add to, remove from and export the shortlists ("picks")
@@ -51,6 +51,16 @@ pub enum PicksAction {
         /// Photos to unpin
         #[arg(required = true)]
         photos: Vec<PathBuf>,
+    },
+    /// Export the captions typed in the app: as a JSON Lines file `vignette train` reads, or as `.txt`
+    /// files beside the photos (an existing sidecar with other text is left alone)
+    Captions {
+        /// Write this JSON Lines file (it must not exist yet)
+        #[arg(long, value_name = "FILE", required_unless_present = "sidecars")]
+        jsonl: Option<PathBuf>,
+        /// Write PHOTO.txt beside each captioned photo, one caption a line
+        #[arg(long)]
+        sidecars: bool,
     },
     /// Copy a list's photos into a folder with a CSV (path, prompt, score, date, pixel size); never
     /// overwrites
@@ -106,6 +116,23 @@ pub fn run(config: &Config, args: &PicksArgs) -> anyhow::Result<ExitCode> {
                 removed += usize::from(notes.remove_pick(list, &path)?);
             }
             outln!("removed {removed} from {list:?}")?;
+        }
+        PicksAction::Captions { jsonl, sidecars } => {
+            if let Some(file) = jsonl {
+                let n = library_set::export_jsonl(&notes, file)?;
+                outln!("wrote {n} captions to {}", file.display())?;
+            }
+            if *sidecars {
+                let r = library_set::export_sidecars(&notes)?;
+                for (p, why) in &r.skipped {
+                    eprintln!("vignette: left {} alone: {why}", p.display());
+                }
+                outln!(
+                    "wrote {} sidecar files, left {} alone",
+                    r.written.len(),
+                    r.skipped.len()
+                )?;
+            }
         }
         PicksAction::Export { list, to, long_side } => {
             let lists = notes.shortlists()?;

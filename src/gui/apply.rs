@@ -95,7 +95,9 @@ impl VignetteApp {
             | Command::CopyListPaths
             | Command::FocusSearch
             | Command::ShowPreview
-            | Command::ToggleHelp) => self.apply_picks(c),
+            | Command::ToggleHelp
+            | Command::ExportCaptions
+            | Command::WriteSidecars) => self.apply_picks(c),
         }
     }
 }

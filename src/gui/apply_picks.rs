@@ -8,8 +8,10 @@ use std::path::PathBuf;
 use super::app::VignetteApp;
 use super::command::Command;
 use super::tasks::Bg;
-use crate::workspace::notes::Pick;
+use std::sync::Arc;
+
 use crate::workspace::notes::worker::Op;
+use crate::workspace::notes::{Notes, Pick, library_set};
 use crate::workspace::shortlist_export::ExportOptions;
 
 impl VignetteApp {
@@ -63,6 +65,37 @@ impl VignetteApp {
             Command::FocusSearch => self.search.focus_requested = true,
             Command::ShowPreview => self.settings.show_preview = true,
             Command::ToggleHelp => self.show_help = !self.show_help,
+            Command::ExportCaptions => {
+                let data = self.config().data_dir;
+                self.spawn_maybe("export-captions", move || {
+                    let file = rfd::FileDialog::new()
+                        .set_title("Save the captions as")
+                        .set_file_name("captions.jsonl")
+                        .save_file()?;
+                    let written = Notes::open(&data).and_then(|n| library_set::export_jsonl(&n, &file));
+                    Some(match written {
+                        Ok(n) => Bg::Info(format!("Wrote {n} captions to {}", file.display())),
+                        Err(e) => Bg::Failed(Arc::new(e)),
+                    })
+                });
+            }
+            Command::WriteSidecars => {
+                let data = self.config().data_dir;
+                self.spawn("write-sidecars", move || {
+                    match Notes::open(&data).and_then(|n| library_set::export_sidecars(&n)) {
+                        Ok(r) => Bg::Info(match r.skipped.first() {
+                            None => format!("Wrote {} caption files beside the photos", r.written.len()),
+                            Some((p, why)) => format!(
+                                "Wrote {} caption files; left {} alone ({why}: {})",
+                                r.written.len(),
+                                r.skipped.len(),
+                                p.display()
+                            ),
+                        }),
+                        Err(e) => Bg::Failed(Arc::new(e)),
+                    }
+                });
+            }
             // Every other command is `apply`'s, which hands these here.
             _ => {}
         }

@@ -70,6 +70,10 @@ pub enum Command {
     ShowPreview,
     /// Show or hide the keyboard help.
     ToggleHelp,
+    /// Save the library's captions as a JSON Lines file (asks where).
+    ExportCaptions,
+    /// Write the library's captions as `.txt` sidecars beside the photos.
+    WriteSidecars,
 }
 
 /// A line for the user, shown in the status bar until dismissed.

@@ -115,3 +115,25 @@ fn train_library_trains_on_the_captions_typed_in_the_app() {
         stderr(&o)
     );
 }
+
+#[test]
+fn captions_export_as_jsonl_and_sidecars() {
+    let env = colour_env();
+    let red = std::fs::canonicalize(env.photos().join("red.png")).expect("canonical");
+    let mut notes = vignette::workspace::notes::Notes::open(&env.data()).expect("store");
+    notes.add_caption(&red, "a red \"door\"").expect("caption");
+    drop(notes);
+    let file = env.data().join("mine.jsonl");
+    let f = file.to_str().expect("utf8");
+    let o = vignette(&env, &["picks", "captions", "--jsonl", f, "--sidecars"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let line: serde_json::Value =
+        serde_json::from_str(std::fs::read_to_string(&file).expect("jsonl").trim()).expect("json");
+    assert_eq!(line["caption"], "a red \"door\"");
+    assert_eq!(
+        std::fs::read_to_string(red.with_extension("txt")).expect("sidecar"),
+        "a red \"door\"\n"
+    );
+    let o = vignette(&env, &["picks", "captions", "--jsonl", f]);
+    assert_eq!(o.status.code(), Some(1), "an existing file is never replaced");
+}

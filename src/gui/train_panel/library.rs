@@ -32,6 +32,23 @@ impl TrainPanel {
                 .add_enabled(engine.is_some() && usable, egui::Button::new(text))
                 .on_hover_text("The captions typed in the preview panel; no caption file needed")
                 .clicked();
+            if ui
+                .add_enabled(!notes.captions.is_empty(), egui::Button::new("Save as JSONL…"))
+                .clicked()
+            {
+                cmd = Command::ExportCaptions;
+            }
+            if ui
+                .add_enabled(
+                    !notes.captions.is_empty(),
+                    egui::Button::new("Write .txt beside photos"),
+                )
+                .clicked()
+            {
+                cmd = Command::WriteSidecars;
+            }
+        });
+        ui.horizontal(|ui| {
             let picked = format!("Also the prompts I picked photos for ({})", notes.pairs.len());
             let was_library = self.path == SOURCE;
             if ui.checkbox(&mut self.use_picked, picked).changed() && was_library {

@@ -23,8 +23,8 @@ use super::status::JobView;
 use super::tasks::{self, Bg, Tasks};
 use super::thumbs::Thumbs;
 use super::{
-    folders, grid, help, keys, models_page, preview, preview_notes, search_bar, settings, skipped, status, theme,
-    train_panel, tray,
+    first_run, folders, grid, help, keys, models_page, preview, preview_notes, search_bar, settings, skipped, status,
+    theme, train_panel, tray,
 };
 
 /// Most results a query returns (ranked); the minimum-score slider cuts further.
@@ -51,6 +51,9 @@ pub struct VignetteApp {
     pub(super) commands: Vec<Command>,
     pub(super) tray: tray::Tray,
     pub(super) notes_panel: preview_notes::NotesPanel,
+    pub(super) first_run: first_run::FirstRun,
+    /// The catalogue file in use (`None`: the built-in one), for the first-run suggestion.
+    pub(super) catalogue: Option<PathBuf>,
     /// The keyboard help overlay is open.
     pub show_help: bool,
 }
@@ -89,6 +92,8 @@ impl VignetteApp {
             commands: Vec::new(),
             tray: tray::Tray::default(),
             notes_panel: preview_notes::NotesPanel::default(),
+            first_run: first_run::FirstRun::default(),
+            catalogue: None,
             show_help: false,
         }
     }
@@ -112,6 +117,7 @@ impl VignetteApp {
 
     /// Read the model catalogue from `path` instead of the built-in one (`None`: built in again).
     pub fn use_model_catalogue(&mut self, path: Option<PathBuf>) {
+        self.catalogue.clone_from(&path);
         self.workspace.models().use_catalogue(path);
         self.models.forget();
     }
@@ -154,6 +160,30 @@ impl VignetteApp {
             self.messages.remove(0);
         }
     }
+
+    /// The central area: the pack suggestion, then the first-run guide or the grid.
+    fn central(&mut self, ui: &mut egui::Ui, cmds: &mut Vec<Command>) {
+        cmds.push(self.first_run.hint_ui(ui, &mut self.settings));
+        let library = self.workspace.library();
+        if library.folders.is_empty() && !self.workspace.library_loading() && self.workspace.engine().is_some() {
+            cmds.push(first_run::guide(ui, &self.config()));
+            return;
+        }
+        let library_empty = self.workspace.library().photos.is_empty() && !self.workspace.library_loading();
+        let shown = grid::shown_len(&self.items, self.search.hits.is_some(), self.settings.min_score);
+        let view = grid::View {
+            items: &self.items[..shown],
+            library_empty,
+            query_active: self.search.hits.is_some(),
+        };
+        cmds.push(grid::ui(
+            ui,
+            &view,
+            &mut self.selection,
+            self.thumbs.as_mut(),
+            &self.settings,
+        ));
+    }
 }
 
 impl eframe::App for VignetteApp {
@@ -168,6 +198,13 @@ impl eframe::App for VignetteApp {
             self.on_event(e);
         }
         self.train.poll();
+        if let Some(engine) = self.workspace.engine()
+            && let Err(e) = self
+                .first_run
+                .want_hint(&self.settings, engine, self.catalogue.clone(), &self.tasks)
+        {
+            self.notify(e.to_string(), true);
+        }
         let config = self.config();
         self.models.logic(&config, self.workspace.models());
         let dropped: Vec<PathBuf> = ctx.input(|i| i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).collect());
@@ -236,21 +273,7 @@ impl eframe::App for VignetteApp {
                 cmds.push(self.preview.ui(ui, focus, self.selection.len(), draw_notes));
             });
         }
-        egui::CentralPanel::default().show(ui, |ui| {
-            let library_empty = self.workspace.library().photos.is_empty() && !self.workspace.library_loading();
-            let view = grid::View {
-                items: &self.items[..shown],
-                library_empty,
-                query_active: self.search.hits.is_some(),
-            };
-            cmds.push(grid::ui(
-                ui,
-                &view,
-                &mut self.selection,
-                self.thumbs.as_mut(),
-                &self.settings,
-            ));
-        });
+        egui::CentralPanel::default().show(ui, |ui| self.central(ui, &mut cmds));
         let ctx = ui.ctx().clone();
         if self.settings.show_settings {
             let engine_error = self.workspace.engine_error().map(ToString::to_string);

@@ -97,7 +97,8 @@ impl VignetteApp {
             | Command::ShowPreview
             | Command::ToggleHelp
             | Command::ExportCaptions
-            | Command::WriteSidecars) => self.apply_picks(c),
+            | Command::WriteSidecars
+            | Command::InstallPack(_)) => self.apply_picks(c),
         }
     }
 }

@@ -65,6 +65,14 @@ impl VignetteApp {
             Command::FocusSearch => self.search.focus_requested = true,
             Command::ShowPreview => self.settings.show_preview = true,
             Command::ToggleHelp => self.show_help = !self.show_help,
+            Command::InstallPack(name) => {
+                self.settings.show_models = true;
+                let config = self.config();
+                let c = self
+                    .models
+                    .start_install(name, &config, &mut self.settings, self.workspace.models());
+                self.apply(c);
+            }
             Command::ExportCaptions => {
                 let data = self.config().data_dir;
                 self.spawn_maybe("export-captions", move || {

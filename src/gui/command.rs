@@ -74,6 +74,8 @@ pub enum Command {
     ExportCaptions,
     /// Write the library's captions as `.txt` sidecars beside the photos.
     WriteSidecars,
+    /// Install a catalogue pack (the first-run suggestion), showing the Models window.
+    InstallPack(String),
 }
 
 /// A line for the user, shown in the status bar until dismissed.

@@ -161,6 +161,7 @@ impl VignetteApp {
                 self.settings.data_dir = Some(d);
                 self.commands.push(Command::ReopenEngine);
             }
+            Bg::PackHint(h) => self.first_run.hint_loaded(h, &self.settings),
             Bg::ExportDirPicked(d) => self.settings.export_dir = d.display().to_string(),
             Bg::Info(t) => self.notify(t, false),
             Bg::Failed(e) => self.notify(e.to_string(), true),

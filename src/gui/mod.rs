@@ -15,6 +15,7 @@ mod apply;
 mod apply_picks;
 pub mod command;
 mod events;
+mod first_run;
 mod folders;
 pub mod grid;
 mod help;

@@ -44,6 +44,8 @@ pub struct Settings {
     pub export_dir: String,
     /// Long side of exported photos in pixels; 0 exports the original files.
     pub export_long_side: u32,
+    /// The suggestion of a better-searching pack was shown once already.
+    pub pack_hint_shown: bool,
 }
 
 impl Default for Settings {
@@ -63,6 +65,7 @@ impl Default for Settings {
             current_list: "Picks".to_owned(),
             export_dir: String::new(),
             export_long_side: 0,
+            pack_hint_shown: false,
         }
     }
 }

@@ -28,6 +28,8 @@ pub enum Bg {
         image: std::result::Result<egui::ColorImage, Arc<Error>>,
     },
     DataDirPicked(PathBuf),
+    /// The catalogue pack to suggest, if any.
+    PackHint(Option<crate::workspace::suggest::PackHint>),
     /// A folder picked to export the shortlist into.
     ExportDirPicked(PathBuf),
     /// Something finished that the user should hear about (copied, opened, ...).

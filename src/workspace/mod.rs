@@ -20,6 +20,7 @@ pub mod notes;
 mod poll;
 pub mod shortlist_export;
 mod shortlists;
+pub mod suggest;
 pub mod train;
 
 use std::path::PathBuf;

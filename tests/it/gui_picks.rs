@@ -154,8 +154,12 @@ fn captions_typed_in_the_preview_train_a_head() {
         h.step();
         h.step();
         let colour = name.trim_end_matches(".png").to_owned();
+        // The preview has loaded (its layout no longer moves) once the pixel size shows.
+        step_until(&mut h, "the preview of {name}", WAIT, |h| {
+            has_label_containing(h, "16 × 16 px")
+        });
         fill(&mut h, "New caption", &format!("something {colour}"));
-        h.get_by_role_and_label(Role::Button, "Add").click();
+        h.key_press(egui::Key::Enter);
         let shown = format!("something {colour}");
         step_until(&mut h, &format!("the caption of {name} stored"), WAIT, |h| {
             h.state().workspace.notes().captions.iter().any(|c| c.text == shown)
@@ -207,4 +211,76 @@ fn captions_typed_in_the_preview_train_a_head() {
     );
     assert!(!has_label_containing(&h, "Training failed"));
     assert!(has_label_containing(&h, "Trained on 8 photos, tested on 2 photos"));
+}
+
+#[test]
+fn first_run_guides_then_gives_way_to_the_grid() {
+    let (data, photos) = (tempfile::tempdir().expect("tmp"), tempfile::tempdir().expect("tmp"));
+    crate::gui::colour_photos(photos.path());
+    let mut h = app_harness(data.path());
+    step_until(&mut h, "the first-run guide", WAIT, |h| {
+        has_label_containing(h, "Start here")
+    });
+    let indexes = data.path().join("indexes").display().to_string();
+    assert!(
+        has_label_containing(&h, &indexes),
+        "the guide says where the index lives"
+    );
+    assert!(has_label_containing(&h, "Describe the picture you need"));
+    h.check_accessibility();
+    drop_path(&mut h, photos.path());
+    step_until(&mut h, "the grid instead of the guide", WAIT, |h| tiles(h).len() == 4);
+    assert!(!has_label_containing(&h, "Start here"));
+}
+
+#[test]
+fn a_better_pack_is_suggested_once_and_installed_on_request() {
+    use crate::models::server::Server;
+    use crate::models::{catalogue_text, served_files};
+    let data = tempfile::tempdir().expect("tmp");
+    let files = served_files();
+    let server = Server::start(files.clone());
+    let catalogue = data.path().join("catalogue.toml");
+    std::fs::write(&catalogue, catalogue_text(&server, &files, &|_, _| {})).expect("catalogue");
+    // The labels-bridge pack stands in for the default one; the catalogue offers an aligned pack.
+    let mut config = crate::gui::tiny_config(data.path());
+    config.pack = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/packs/tiny-labels").to_owned();
+    let start = |settings: vignette::gui::state::Settings| {
+        let (config, catalogue) = (config.clone(), catalogue.clone());
+        Harness::builder().with_size([1200.0, 900.0]).build_eframe(move |cc| {
+            let mut app = VignetteApp::with_settings(&cc.egui_ctx, config, settings);
+            app.use_model_catalogue(Some(catalogue));
+            app
+        })
+    };
+    let mut h = start(vignette::gui::state::Settings::default());
+    step_until(&mut h, "the pack suggestion", WAIT, |h| {
+        has_label_containing(h, "would search your photos better")
+    });
+    assert!(has_label_containing(&h, "licence: MIT"), "the licence is shown");
+    assert!(has_label_containing(&h, "kB download") || has_label_containing(&h, "MB download"));
+    assert!(h.state().settings.pack_hint_shown, "shown once: remembered");
+    h.get_by_role_and_label(Role::Button, "Install tiny-test").click();
+    let installed = data.path().join("packs/tiny-test/pack.toml");
+    step_until(&mut h, "the suggested pack installed", WAIT, |_| installed.is_file());
+    assert!(!has_label_containing(&h, "would search your photos better"));
+    assert_eq!(
+        h.state().settings.pack,
+        None,
+        "the open pack is unchanged until the user switches"
+    );
+    let settings = h.state().settings.clone();
+    drop(h);
+
+    std::fs::remove_dir_all(data.path().join("packs/tiny-test")).expect("uninstall");
+    let mut h = start(settings);
+    step_until(&mut h, "the engine", WAIT, |h| h.state().workspace.engine().is_some());
+    for _ in 0..50 {
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    assert!(
+        !has_label_containing(&h, "would search your photos better"),
+        "said only once"
+    );
 }

@@ -72,7 +72,7 @@ impl Default for Settings {
 
 impl Settings {
     /// Smallest and largest tile edge the slider offers.
-    pub const THUMB_RANGE: std::ops::RangeInclusive<f32> = 64.0..=320.0;
+    pub const THUMB_RANGE: std::ops::RangeInclusive<f32> = 64.0..=256.0;
 
     /// Read settings from eframe storage, falling back to defaults.
     pub fn load(storage: Option<&dyn eframe::Storage>) -> Settings {

@@ -17,7 +17,7 @@ use crate::engine::Engine;
 use crate::error::Result;
 use crate::jobs::{Waker, spawn_thread};
 
-/// Textures kept at most (about 100 MB of 320 px thumbnails on the GPU).
+/// Textures kept at most (about 65 MB of 256 px thumbnails on the GPU).
 pub const LRU_CAPACITY: usize = 600;
 const QUEUE: usize = 128;
 
@@ -120,7 +120,7 @@ fn loader(engine: &Engine, rx: &Receiver<i64>, tx: &Sender<Decoded>, waker: &Wak
         batch.reverse();
         for id in batch {
             let result = match index.thumbnail(id) {
-                Ok(Some(jpeg)) => decode(&jpeg)
+                Ok(Some(bytes)) => decode(&bytes)
                     .map_err(|e| log::debug!("thumbnail {id}: cannot decode: {e}"))
                     .ok(),
                 Ok(None) => {
@@ -140,8 +140,9 @@ fn loader(engine: &Engine, rx: &Receiver<i64>, tx: &Sender<Decoded>, waker: &Wak
     }
 }
 
-fn decode(jpeg: &[u8]) -> image::ImageResult<egui::ColorImage> {
-    let img = image::load_from_memory_with_format(jpeg, image::ImageFormat::Jpeg)?;
+/// Decode a stored thumbnail: WebP, or JPEG in indexes written before schema 3.
+fn decode(bytes: &[u8]) -> image::ImageResult<egui::ColorImage> {
+    let img = image::load_from_memory(bytes)?;
     let rgba = img.to_rgba8();
     Ok(egui::ColorImage::from_rgba_unmultiplied(
         [rgba.width() as usize, rgba.height() as usize],

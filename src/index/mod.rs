@@ -9,11 +9,17 @@
 //! Versioning: `meta.schema` must equal [`SCHEMA_VERSION`] and `meta.fingerprint` the pack's
 //! fingerprint; the file name carries the fingerprint too, so switching packs opens a different index and
 //! never mixes vectors. Paths are stored as the file system's bytes ([`paths`]). A run that writes holds
-//! a [`WriteLock`] so two writers never interleave; readers never take it. Vectors are little-endian f32 blobs: `embedding` (the search space, L2-normalised)
-//! and `features` (raw encoder output, input of trained heads). Thumbnails (JPEG) live beside them so one
-//! decode serves both.
+//! a [`WriteLock`] so two writers never interleave; readers never take it.
+//!
+//! Layout (schema 3): `photos` holds one narrow row per file with its search vector (`embedding`,
+//! L2-normalised), which is all a search start-up reads; `features` (raw encoder output, input of trained
+//! heads), `thumbs` (WebP, JPEG in older indexes) and `head_vectors` (a trained head's vectors and domain
+//! gate per photo, computed once per head) live in side tables keyed by photo id. Vectors are q8 coded
+//! ([`codec`]): about 2 kB per photo plus a 5-6 kB thumbnail.
 
+pub mod codec;
 mod folders;
+mod head_rows;
 pub mod paths;
 mod queries;
 mod schema;
@@ -21,19 +27,11 @@ mod store;
 
 pub use crate::files::WriteLock;
 pub use crate::library::FileState;
+pub use codec::Q8Matrix;
 pub use folders::FolderStatus;
+pub use head_rows::HeadRows;
 pub use paths::storable;
 pub use store::{Index, NewPhoto, PhotoMeta, SkippedFile, Stats, StoredVectors, Vectors};
 
 /// Bumped whenever the schema changes; [`Index::open`] migrates older indexes in place.
-pub const SCHEMA_VERSION: i64 = 2;
-
-/// Encode f32s as little-endian bytes.
-pub fn to_blob(v: &[f32]) -> Vec<u8> {
-    crate::bytes::f32_to_le(v)
-}
-
-/// Decode little-endian bytes into f32s, appending to `out`.
-pub fn from_blob_into(b: &[u8], out: &mut Vec<f32>) {
-    crate::bytes::f32_from_le_into(b, out);
-}
+pub const SCHEMA_VERSION: i64 = 3;

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use rusqlite::OptionalExtension;
 
 use crate::error::Result;
-use crate::index::from_blob_into;
+use crate::index::codec;
 use crate::index::paths::path_col;
 use crate::index::store::{Index, PhotoMeta, SkippedFile, Stats, StoredVectors, Vectors, key};
 
@@ -54,10 +54,7 @@ impl Index {
                 .map_err(|e| self.err(e))?
                 .as_blob()
                 .map_err(|e| self.err(e.into()))?;
-            if v.dim == 0 {
-                v.dim = blob.len() / 4;
-            }
-            from_blob_into(blob, &mut v.data);
+            v.rows.push_blob(blob)?;
         }
         Ok(v)
     }
@@ -65,12 +62,34 @@ impl Index {
     /// Raw encoder features of every photo with id greater than `after`, ordered by id (the rows of
     /// [`Index::vectors_after`]); returns the ids and the `n x dim` matrix.
     pub fn features_after(&self, after: i64) -> Result<(Vec<i64>, Vec<f32>)> {
-        let mut st = self
-            .conn
-            .prepare("SELECT id, features FROM photos WHERE id > ?1 ORDER BY id")
-            .map_err(|e| self.err(e))?;
+        self.features_where("photo > ?1", after)
+    }
+
+    /// Raw features of the photos with id greater than `after` that have no vector for `head` yet.
+    pub fn features_without_head(&self, head: &str, after: i64) -> Result<(Vec<i64>, Vec<f32>)> {
+        let sql = "SELECT photo, vec FROM features WHERE photo > ?1 AND NOT EXISTS
+               (SELECT 1 FROM head_vectors h WHERE h.head = ?2 AND h.photo = features.photo) ORDER BY photo";
+        self.features_query(sql, rusqlite::params![after, head])
+    }
+
+    /// At most `limit` rows of [`Index::features_without_head`], to bound memory on large libraries.
+    pub fn features_without_head_batch(&self, head: &str, after: i64, limit: i64) -> Result<(Vec<i64>, Vec<f32>)> {
+        let sql = "SELECT photo, vec FROM features WHERE photo > ?1 AND NOT EXISTS
+               (SELECT 1 FROM head_vectors h WHERE h.head = ?2 AND h.photo = features.photo)
+               ORDER BY photo LIMIT ?3";
+        self.features_query(sql, rusqlite::params![after, head, limit])
+    }
+
+    fn features_where(&self, cond: &str, after: i64) -> Result<(Vec<i64>, Vec<f32>)> {
+        let sql = format!("SELECT photo, vec FROM features WHERE {cond} ORDER BY photo");
+        self.features_query(&sql, [after])
+    }
+
+    fn features_query(&self, sql: &str, params: impl rusqlite::Params) -> Result<(Vec<i64>, Vec<f32>)> {
+        let mut st = self.conn.prepare(sql).map_err(|e| self.err(e))?;
         let (mut ids, mut data) = (Vec::new(), Vec::new());
-        let mut rows = st.query([after]).map_err(|e| self.err(e))?;
+        let mut rows = st.query(params).map_err(|e| self.err(e))?;
+        let mut dim = None;
         while let Some(r) = rows.next().map_err(|e| self.err(e))? {
             ids.push(r.get(0).map_err(|e| self.err(e))?);
             let blob = r
@@ -78,7 +97,9 @@ impl Index {
                 .map_err(|e| self.err(e))?
                 .as_blob()
                 .map_err(|e| self.err(e.into()))?;
-            from_blob_into(blob, &mut data);
+            let before = data.len();
+            codec::decode_into(blob, dim, &mut data)?;
+            dim.get_or_insert(data.len() - before);
         }
         Ok((ids, data))
     }
@@ -87,27 +108,26 @@ impl Index {
     pub fn features_for(&self, paths: &[PathBuf]) -> Result<Vec<Option<StoredVectors>>> {
         let mut st = self
             .conn
-            .prepare("SELECT features, embedding FROM photos WHERE path=?1")
+            .prepare("SELECT f.vec, p.embedding FROM photos p JOIN features f ON f.photo = p.id WHERE p.path=?1")
             .map_err(|e| self.err(e))?;
         paths
             .iter()
             .map(|p| {
-                st.query_row([key(p)?], |r| {
-                    let (mut f, mut e) = (Vec::new(), Vec::new());
-                    from_blob_into(r.get_ref(0)?.as_blob()?, &mut f);
-                    from_blob_into(r.get_ref(1)?.as_blob()?, &mut e);
-                    Ok((f, e))
-                })
-                .optional()
-                .map_err(|e| self.err(e))
+                let blobs = st
+                    .query_row([key(p)?], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?)))
+                    .optional()
+                    .map_err(|e| self.err(e))?;
+                blobs
+                    .map(|(f, e)| Ok((codec::decode(&f)?, codec::decode(&e)?)))
+                    .transpose()
             })
             .collect()
     }
 
-    /// The cached JPEG thumbnail of a photo.
+    /// The cached thumbnail of a photo (WebP; JPEG in indexes written before schema 3).
     pub fn thumbnail(&self, id: i64) -> Result<Option<Vec<u8>>> {
         self.conn
-            .query_row("SELECT thumb FROM photos WHERE id=?1", [id], |r| r.get(0))
+            .query_row("SELECT data FROM thumbs WHERE photo=?1", [id], |r| r.get(0))
             .optional()
             .map_err(|e| self.err(e))
     }

@@ -7,8 +7,9 @@
 //! for a writer. When the data folder cannot be written (a read-only mount, a full disk that refuses the
 //! WAL files), the index opens read-only: search keeps working and writes fail with a clear error.
 //!
-//! Schema 2 stores paths as BLOBs (see [`super::paths`]) and remembers why a folder is offline; schema 1
-//! indexes are migrated in place, in one transaction.
+//! Schema 2 stores paths as BLOBs (see [`super::paths`]) and remembers why a folder is offline; schema 3
+//! moves features and thumbnails into side tables and adds per-head vectors. Older indexes are migrated
+//! in place, in one transaction (schema 1 → 2 → 3).
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -25,10 +26,25 @@ const TABLES: &str = "
     CREATE TABLE IF NOT EXISTS photos(
         id INTEGER PRIMARY KEY, path BLOB UNIQUE NOT NULL, size INTEGER NOT NULL,
         mtime_ns INTEGER NOT NULL, hash BLOB NOT NULL, width INTEGER NOT NULL, height INTEGER NOT NULL,
-        embedding BLOB NOT NULL, features BLOB NOT NULL, thumb BLOB NOT NULL);
+        embedding BLOB NOT NULL);
     CREATE INDEX IF NOT EXISTS photos_hash ON photos(hash);
     CREATE TABLE IF NOT EXISTS skipped(path BLOB PRIMARY KEY, size INTEGER NOT NULL,
         mtime_ns INTEGER NOT NULL, reason TEXT NOT NULL);";
+
+/// Schema 3's side tables (also created by the 2 → 3 migration): what search reads at start-up stays in
+/// the narrow `photos` rows, the bulky parts live beside them, and a trained head's vectors are kept per
+/// head so a restart never recomputes them. Rows follow their photo through foreign keys and triggers.
+const SIDE_TABLES: &str = "
+    CREATE TABLE IF NOT EXISTS features(photo INTEGER PRIMARY KEY REFERENCES photos(id) ON DELETE CASCADE,
+        vec BLOB NOT NULL);
+    CREATE TABLE IF NOT EXISTS thumbs(photo INTEGER PRIMARY KEY REFERENCES photos(id) ON DELETE CASCADE,
+        data BLOB NOT NULL);
+    CREATE TABLE IF NOT EXISTS head_vectors(head TEXT NOT NULL, photo INTEGER NOT NULL, vec BLOB NOT NULL,
+        gate REAL NOT NULL, PRIMARY KEY(head, photo)) WITHOUT ROWID;
+    CREATE TRIGGER IF NOT EXISTS photos_gone AFTER DELETE ON photos BEGIN
+        DELETE FROM head_vectors WHERE photo = old.id; END;
+    CREATE TRIGGER IF NOT EXISTS photos_changed AFTER UPDATE OF hash ON photos BEGIN
+        DELETE FROM head_vectors WHERE photo = new.id; END;";
 
 /// Schema 1 → 2: TEXT paths become BLOBs, folders get `offline`, and skip records of I/O errors (which
 /// schema 1 kept for good) are dropped so those files are retried.
@@ -39,6 +55,15 @@ const MIGRATE_1_TO_2: &str = "
     ALTER TABLE folders ADD COLUMN offline TEXT;
     DELETE FROM skipped WHERE reason LIKE 'cannot read%';
     UPDATE meta SET value = '2' WHERE key = 'schema';";
+
+/// Schema 2 → 3: features and thumbnails move out of `photos` into their side tables (start-up reads
+/// only the narrow rows). Old f32 vectors and JPEG thumbnails stay as they are: both still decode.
+const MIGRATE_2_TO_3: &str = "
+    INSERT INTO features(photo, vec) SELECT id, features FROM photos;
+    INSERT INTO thumbs(photo, data) SELECT id, thumb FROM photos;
+    ALTER TABLE photos DROP COLUMN features;
+    ALTER TABLE photos DROP COLUMN thumb;
+    UPDATE meta SET value = '3' WHERE key = 'schema';";
 
 impl Index {
     /// Open or create the index at `path` for a pack with this fingerprint. Falls back to a read-only
@@ -123,6 +148,10 @@ fn open_rw(path: &Path, want: &[(&str, String)]) -> rusqlite::Result<Connection>
             .optional()?;
         if have.as_deref() == Some("1") {
             tx.execute_batch(MIGRATE_1_TO_2)?;
+        }
+        tx.execute_batch(SIDE_TABLES)?;
+        if matches!(have.as_deref(), Some("1" | "2")) {
+            tx.execute_batch(MIGRATE_2_TO_3)?;
         }
         for (k, v) in want {
             tx.execute(
@@ -231,7 +260,48 @@ mod tests {
         assert_eq!(idx.folder_status().expect("status")[0].photos, 1);
         idx.set_folder_offline(Path::new("/p"), Some("gone"))
             .expect("offline column exists");
+        assert_eq!(
+            idx.thumbnail(1).expect("thumb"),
+            Some(vec![0]),
+            "the thumbnail moved to its table"
+        );
+        assert_eq!(idx.features_after(0).expect("features"), (vec![1], vec![0.0]));
         drop(idx);
-        Index::open(&path, "fp", 1).expect("opens again as schema 2");
+        Index::open(&path, "fp", 1).expect("opens again as schema 3");
+    }
+
+    #[test]
+    fn schema_2_index_moves_features_and_thumbnails_and_old_rows_still_read() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("v2.sqlite");
+        let conn = Connection::open(&path).expect("open");
+        let f32s = |v: &[f32]| crate::bytes::f32_to_le(v);
+        conn.execute_batch(
+            "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+             CREATE TABLE folders(path BLOB PRIMARY KEY, offline TEXT);
+             CREATE TABLE photos(id INTEGER PRIMARY KEY, path BLOB UNIQUE NOT NULL, size INTEGER NOT NULL,
+                mtime_ns INTEGER NOT NULL, hash BLOB NOT NULL, width INTEGER NOT NULL, height INTEGER NOT NULL,
+                embedding BLOB NOT NULL, features BLOB NOT NULL, thumb BLOB NOT NULL);
+             CREATE INDEX photos_hash ON photos(hash);
+             CREATE TABLE skipped(path BLOB PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+                reason TEXT NOT NULL);
+             INSERT INTO meta VALUES ('schema', '2'), ('fingerprint', 'fp'), ('dim', '2');",
+        )
+        .expect("v2 schema");
+        conn.execute(
+            "INSERT INTO photos VALUES (7, x'2f612e6a7067', 1, 1, zeroblob(32), 4, 3, ?1, ?2, x'ffd8')",
+            rusqlite::params![f32s(&[0.6, 0.8]), f32s(&[1.0, 2.0, 3.0])],
+        )
+        .expect("row");
+        drop(conn);
+        let idx = Index::open(&path, "fp", 2).expect("migrated");
+        let v = idx.vectors_after(0).expect("vectors");
+        assert_eq!(v.ids, [7]);
+        let row = v.rows.row(0);
+        assert!((row[0] - 0.6).abs() < 0.002 && (row[1] - 0.8).abs() < 0.002, "{row:?}");
+        assert_eq!(idx.features_after(0).expect("features"), (vec![7], vec![1.0, 2.0, 3.0]));
+        assert_eq!(idx.thumbnail(7).expect("thumb"), Some(vec![0xff, 0xd8]));
+        let reused = idx.by_hash(&[0; 32]).expect("by hash").expect("found");
+        assert_eq!(reused.features, [1.0, 2.0, 3.0]);
     }
 }

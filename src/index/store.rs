@@ -8,7 +8,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use crate::index::paths::{path_bytes, path_col};
 
 use crate::error::{Error, Result};
-use crate::index::{from_blob_into, to_blob};
+use crate::index::codec;
 use crate::library::FileState;
 
 /// A photo ready to be written.
@@ -43,13 +43,12 @@ pub struct SkippedFile {
     pub reason: String,
 }
 
-/// All search vectors in memory, row `i` belonging to `ids[i]` / `paths[i]`, ordered by id.
+/// All search vectors in memory (q8 coded), row `i` belonging to `ids[i]` / `paths[i]`, ordered by id.
 #[derive(Debug, Clone, Default)]
 pub struct Vectors {
     pub ids: Vec<i64>,
     pub paths: Vec<PathBuf>,
-    pub dim: usize,
-    pub data: Vec<f32>,
+    pub rows: crate::index::Q8Matrix,
 }
 
 /// A photo's stored vectors: `(features, embedding)`.
@@ -125,12 +124,16 @@ impl Index {
     pub fn by_hash(&self, hash: &[u8; 32]) -> Result<Option<NewPhoto>> {
         self.conn
             .query_row(
-                "SELECT path, size, mtime_ns, width, height, embedding, features, thumb FROM photos WHERE hash=?1 LIMIT 1",
+                "SELECT p.path, p.size, p.mtime_ns, p.width, p.height, p.embedding, f.vec, t.data
+                 FROM photos p JOIN features f ON f.photo = p.id JOIN thumbs t ON t.photo = p.id
+                 WHERE p.hash=?1 LIMIT 1",
                 [&hash[..]],
                 |r| {
-                    let (mut embedding, mut features) = (Vec::new(), Vec::new());
-                    from_blob_into(&r.get::<_, Vec<u8>>(5)?, &mut embedding);
-                    from_blob_into(&r.get::<_, Vec<u8>>(6)?, &mut features);
+                    let blob = |i: usize| -> rusqlite::Result<Vec<f32>> {
+                        codec::decode(r.get_ref(i)?.as_blob()?).map_err(|e| {
+                            rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Blob, Box::new(e))
+                        })
+                    };
                     Ok(NewPhoto {
                         path: path_col(r, 0)?,
                         size: r.get::<_, i64>(1)? as u64,
@@ -138,8 +141,8 @@ impl Index {
                         hash: *hash,
                         width: r.get(3)?,
                         height: r.get(4)?,
-                        embedding,
-                        features,
+                        embedding: blob(5)?,
+                        features: blob(6)?,
                         thumb: r.get(7)?,
                     })
                 },
@@ -165,28 +168,39 @@ impl Index {
             }
             let mut ins = tx
                 .prepare(
-                    "INSERT INTO photos(path, size, mtime_ns, hash, width, height, embedding, features, thumb)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                    "INSERT INTO photos(path, size, mtime_ns, hash, width, height, embedding)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                      ON CONFLICT(path) DO UPDATE SET size=excluded.size, mtime_ns=excluded.mtime_ns,
                        hash=excluded.hash, width=excluded.width, height=excluded.height,
-                       embedding=excluded.embedding, features=excluded.features, thumb=excluded.thumb",
+                       embedding=excluded.embedding
+                     RETURNING id",
                 )
+                .map_err(e)?;
+            let mut feat = tx
+                .prepare("INSERT OR REPLACE INTO features(photo, vec) VALUES (?1, ?2)")
+                .map_err(e)?;
+            let mut thumb = tx
+                .prepare("INSERT OR REPLACE INTO thumbs(photo, data) VALUES (?1, ?2)")
                 .map_err(e)?;
             let mut unskip = tx.prepare("DELETE FROM skipped WHERE path=?1").map_err(e)?;
             for p in photos {
                 let ps = key(&p.path)?;
-                ins.execute(params![
-                    ps,
-                    p.size as i64,
-                    p.mtime_ns,
-                    &p.hash[..],
-                    p.width,
-                    p.height,
-                    to_blob(&p.embedding),
-                    to_blob(&p.features),
-                    p.thumb
-                ])
-                .map_err(e)?;
+                let id: i64 = ins
+                    .query_row(
+                        params![
+                            ps,
+                            p.size as i64,
+                            p.mtime_ns,
+                            &p.hash[..],
+                            p.width,
+                            p.height,
+                            codec::encode(&p.embedding)
+                        ],
+                        |r| r.get(0),
+                    )
+                    .map_err(e)?;
+                feat.execute(params![id, codec::encode(&p.features)]).map_err(e)?;
+                thumb.execute(params![id, p.thumb]).map_err(e)?;
                 unskip.execute([ps]).map_err(e)?;
             }
             let mut skip = tx

@@ -29,7 +29,7 @@ use crate::library::{Plan, ScannedFile, decode, plan, scan};
 use crate::model::preprocess;
 
 /// Longer side of cached thumbnails, in pixels.
-pub const THUMB_SIDE: u32 = 320;
+pub const THUMB_SIDE: u32 = 256;
 
 /// What to index.
 #[derive(Debug, Clone, Default)]
@@ -293,7 +293,7 @@ fn decode_worker(
                 } else {
                     let prepared = decode::decode(&file.path, &bytes, spec.size.max(THUMB_SIDE)).and_then(|d| {
                         let tensor = preprocess::tensor(&d.image, spec)?;
-                        let thumb = decode::thumbnail_jpeg(&d.image, THUMB_SIDE)?;
+                        let thumb = decode::thumbnail(&d.image, THUMB_SIDE)?;
                         Ok((tensor, thumb, d.original))
                     });
                     match prepared {

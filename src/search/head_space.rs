@@ -1,81 +1,163 @@
 //! A trained head as a second scoring space, blended with the zero-shot space.
 //!
-//! When the pack's manifest names a head, every indexed photo's raw features go through the head's image
-//! branch once (100k photos take seconds) and queries through its text branch; the final score is
-//! `(1 - blend·g) * zero_shot + blend·g * head` ([`crate::train::eval::fuse`]), the blend the trainer chose
-//! on validation data (or the manifest's override), where `g` is the photo's gate: the head's domain gate
-//! ([`crate::train::domain`]), and 0 for photos outside the folders the user applied the head to
-//! ([`crate::model::pack::HeadSpec::folders`]). Rows are kept in the same order as the zero-shot table.
+//! When the pack's manifest names a head, every indexed photo has a vector in the head's space and a
+//! domain gate; the final score is `(1 - blend·g) * zero_shot + blend·g * head`
+//! ([`crate::train::eval::fuse`]), the blend the trainer chose on validation data (or the manifest's
+//! override), where `g` is the photo's gate: the head's domain gate ([`crate::train::domain`]), and 0 for
+//! photos outside the folders the user applied the head to ([`crate::model::pack::HeadSpec::folders`]).
+//!
+//! The head's photo vectors are computed once per head (keyed by the head file's content id) and kept in
+//! the index ([`crate::index::HeadRows`]): [`HeadSpace::store_missing`] fills what is missing before the
+//! searcher reads its snapshot, so a start reads stored rows instead of running the head over every
+//! photo's features. Photos indexed after that are computed in memory when they join and handed back to
+//! be stored. Rows are kept in the same order as the zero-shot table.
+
+use std::path::PathBuf;
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::index::Index;
+use crate::index::{HeadRows, Index, Q8Matrix};
+use crate::search::table::CodedQuery;
 use crate::train::head::Head;
+
+/// Rows computed in memory that the index does not hold yet: `(ids, n x dim vectors, gates)`.
+pub type Unstored = (Vec<i64>, Vec<f32>, Vec<f32>);
 
 /// Head vectors of the indexed photos plus the head itself.
 pub struct HeadSpace {
     head: Head,
-    /// `n x dim`, L2-normalised.
-    pub images: Vec<f32>,
+    /// Content id of the head file: the key of its stored rows.
+    id: String,
+    pub rows: Q8Matrix,
     pub dim: usize,
     pub blend: f32,
-    /// Per-row gate in `[0, 1]`.
+    /// Per-row gate in `[0, 1]` (0 outside the head's folders).
     pub gates: Vec<f32>,
     /// Folders the head is limited to (empty: everywhere).
-    folders: Vec<std::path::PathBuf>,
+    folders: Vec<PathBuf>,
+}
+
+/// Photos encoded per head call while filling the index: bounds memory at 1,000,000 photos.
+const BATCH: i64 = 8192;
+
+/// The pack's head file and its content id, if the pack has a head.
+fn head_of(engine: &Engine) -> Result<Option<(Head, String)>> {
+    let (Some(_), Some(path)) = (&engine.pack.manifest.head, &engine.pack.head) else {
+        return Ok(None);
+    };
+    let m = &engine.pack.manifest;
+    let bytes = std::fs::read(path).map_err(|e| Error::io("read the head", path, e))?;
+    let id = blake3::hash(&bytes).to_hex()[..32].to_owned();
+    let head = Head::load_expecting(path, m.image.embedding_dim, m.text.embedding_dim)?;
+    Ok(Some((head, id)))
 }
 
 impl HeadSpace {
-    /// Load the pack's head (if any) and encode the photos after `after` in `index`.
+    /// Compute and store the head vectors the index lacks (the first start after training; a no-op
+    /// later). Rows of other heads are dropped when this head had none yet. Must run outside a snapshot.
+    pub fn store_missing(engine: &Engine, index: &Index) -> Result<usize> {
+        let Some((head, id)) = head_of(engine)? else {
+            return Ok(0);
+        };
+        if index.is_read_only() || index.head_rows_complete(&id)? {
+            return Ok(0);
+        }
+        let mut after = 0;
+        let mut stored = 0;
+        loop {
+            let (ids, feats) = index.features_without_head_batch(&id, after, BATCH)?;
+            let Some(&last) = ids.last() else { break };
+            let (vecs, gates) = encode(&head, &feats, ids.len())?;
+            index.put_head_rows(&id, &ids, &vecs, &gates)?;
+            stored += ids.len();
+            after = last;
+        }
+        if stored > 0 {
+            index.keep_heads(&[&id])?;
+        }
+        Ok(stored)
+    }
+
+    /// Load the pack's head (if any) and its vectors of the photos `ids` (with `paths`), in that order.
     pub fn load(
         engine: &Engine,
         index: &Index,
-        expected_ids: &[i64],
-        paths: &[std::path::PathBuf],
-    ) -> Result<Option<HeadSpace>> {
-        let (Some(spec), Some(path)) = (&engine.pack.manifest.head, &engine.pack.head) else {
+        ids: &[i64],
+        paths: &[PathBuf],
+    ) -> Result<Option<(HeadSpace, Unstored)>> {
+        let Some((head, id)) = head_of(engine)? else {
             return Ok(None);
         };
-        let m = &engine.pack.manifest;
-        let head = Head::load_expecting(path, m.image.embedding_dim, m.text.embedding_dim)?;
-        let dim = head.config().embed;
+        let spec = engine
+            .pack
+            .manifest
+            .head
+            .as_ref()
+            .ok_or(Error::Internal("head without spec"))?;
         let mut space = HeadSpace {
+            dim: head.config().embed,
             head,
-            images: Vec::new(),
-            dim,
+            id,
+            rows: Q8Matrix::default(),
             blend: spec.blend,
             gates: Vec::new(),
             folders: spec.folders.clone(),
         };
-        space.extend(index, 0, expected_ids, paths)?;
-        Ok(Some(space))
+        let unstored = space.extend(index, 0, ids, paths)?;
+        Ok(Some((space, unstored)))
     }
 
-    /// Encode the features of photos with id above `after` and append them; `ids` and `paths` must be
-    /// those rows' ids and paths.
-    pub fn extend(&mut self, index: &Index, after: i64, ids: &[i64], paths: &[std::path::PathBuf]) -> Result<()> {
-        let (got, features) = index.features_after(after)?;
-        // Photos committed after the zero-shot rows were read may follow; they join on the next refresh.
-        if got.len() < ids.len() || got[..ids.len()] != *ids {
-            return Err(Error::IndexChanged);
+    /// Append the vectors of photos with id above `after`; `ids` and `paths` must be those rows' ids and
+    /// paths. Stored rows are read; missing ones are computed and returned for the caller to store.
+    pub fn extend(&mut self, index: &Index, after: i64, ids: &[i64], paths: &[PathBuf]) -> Result<Unstored> {
+        let stored = index.head_rows_after(&self.id, after)?;
+        // Usually every row is stored: then the features are not read at all.
+        let (new_ids, feats) = if stored.ids == ids {
+            (Vec::new(), Vec::new())
+        } else {
+            index.features_without_head(&self.id, after)?
+        };
+        let (vecs, gates) = encode(&self.head, &feats, new_ids.len())?;
+        let mut computed = HeadRows::default();
+        for (i, (&pid, &g)) in new_ids.iter().zip(&gates).enumerate() {
+            computed.ids.push(pid);
+            computed.rows.push(&vecs[i * self.dim..(i + 1) * self.dim])?;
+            computed.gates.push(g);
         }
-        let n = ids.len();
-        if n > 0 {
-            let d = features.len() / got.len();
-            self.images.extend(self.head.encode_images(&features[..n * d], n)?);
-            let gates = self.head.gates(&features[..n * d], n)?;
-            let inside =
-                |p: &std::path::PathBuf| self.folders.is_empty() || self.folders.iter().any(|f| p.starts_with(f));
-            self.gates
-                .extend(gates.iter().zip(paths).map(|(g, p)| if inside(p) { *g } else { 0.0 }));
-        }
-        Ok(())
+        let merged = merge(stored, computed, ids)?;
+        let inside = |p: &PathBuf| self.folders.is_empty() || self.folders.iter().any(|f| p.starts_with(f));
+        self.gates.extend(
+            merged
+                .gates
+                .iter()
+                .zip(paths)
+                .map(|(g, p)| if inside(p) { *g } else { 0.0 }),
+        );
+        self.rows.append(merged.rows)?;
+        Ok((new_ids, vecs, gates))
     }
 
-    /// Score of row `row` for a query with zero-shot score `zero_shot` and head vector `query`.
-    pub fn score(&self, row: usize, zero_shot: f32, query: &[f32]) -> f32 {
-        let head = self.row(row).iter().zip(query).map(|(a, b)| a * b).sum();
-        crate::train::eval::fuse(head, zero_shot, self.gates[row], self.blend)
+    /// Store rows computed in memory (best effort: the index may be read-only or busy; they are then
+    /// computed again next time).
+    pub fn store(&self, index: &Index, rows: &Unstored) {
+        if rows.0.is_empty() || index.is_read_only() {
+            return;
+        }
+        if let Err(e) = index.put_head_rows(&self.id, &rows.0, &rows.1, &rows.2) {
+            log::info!("head vectors not stored (computed again next start): {e}");
+        }
+    }
+
+    /// Fused score of row `row` given its zero-shot score and the coded head query.
+    #[inline]
+    pub fn score(&self, row: usize, zero_shot: f32, query: &CodedQuery) -> f32 {
+        let gate = self.gates[row];
+        if gate == 0.0 {
+            // Outside the head's domain or folders the score is the zero-shot one: the head's row is not
+            // even read (half the bytes of a keystroke's scan on libraries the head does not cover).
+            return zero_shot;
+        }
+        crate::train::eval::fuse(query.dot(&self.rows, row), zero_shot, gate, self.blend)
     }
 
     /// Head-space vector of raw image features (one row).
@@ -89,7 +171,40 @@ impl HeadSpace {
     }
 
     /// Head-space vector of an indexed row.
-    pub fn row(&self, row: usize) -> &[f32] {
-        &self.images[row * self.dim..(row + 1) * self.dim]
+    pub fn row(&self, row: usize) -> Vec<f32> {
+        self.rows.row(row)
     }
+}
+
+/// Head vectors and domain gates of `n` feature rows.
+fn encode(head: &Head, feats: &[f32], n: usize) -> Result<(Vec<f32>, Vec<f32>)> {
+    if n == 0 {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    Ok((head.encode_images(feats, n)?, head.gates(feats, n)?))
+}
+
+/// Stored and computed rows, both ordered by id, merged into the order of `want`; any other mismatch
+/// means the index changed under the reader.
+fn merge(a: HeadRows, b: HeadRows, want: &[i64]) -> Result<HeadRows> {
+    if b.ids.is_empty() && a.ids == want {
+        return Ok(a);
+    }
+    let mut out = HeadRows::default();
+    let (mut i, mut j) = (0, 0);
+    for &id in want {
+        if a.ids.get(i) == Some(&id) {
+            out.rows.push_codes(&a.rows, i)?;
+            out.gates.push(a.gates[i]);
+            i += 1;
+        } else if b.ids.get(j) == Some(&id) {
+            out.rows.push_codes(&b.rows, j)?;
+            out.gates.push(b.gates[j]);
+            j += 1;
+        } else {
+            return Err(Error::IndexChanged);
+        }
+        out.ids.push(id);
+    }
+    Ok(out)
 }

@@ -8,6 +8,7 @@
 pub mod head_space;
 pub mod query;
 pub mod rank;
+pub mod table;
 pub mod worker;
 
 use std::path::{Path, PathBuf};
@@ -21,7 +22,8 @@ use crate::index::Vectors;
 use crate::library::decode;
 use crate::model::encoders::{ImageEncoder, TextEncoder, normalise_rows};
 use crate::model::preprocess;
-use crate::search::head_space::HeadSpace;
+use crate::search::head_space::{HeadSpace, Unstored};
+use crate::search::table::CodedQuery;
 pub use query::{Term, TermKind, parse};
 
 /// One result.
@@ -67,12 +69,7 @@ impl Searcher {
     /// Load the index's vectors and a text encoder.
     pub fn new(engine: Arc<Engine>) -> Result<Searcher> {
         let text = engine.text_encoder()?;
-        // One snapshot for vectors and features: a delete landing between the two reads cannot desync them.
-        let (table, head) = engine.index()?.snapshot(|index| {
-            let table = index.vectors_after(0)?;
-            let head = HeadSpace::load(&engine, index, &table.ids, &table.paths)?;
-            Ok((table, head))
-        })?;
+        let (table, head) = load(&engine)?;
         Ok(Searcher {
             engine,
             text,
@@ -100,13 +97,7 @@ impl Searcher {
 
     /// Reload every vector (after removals or a finished job).
     pub fn reload(&mut self) -> Result<()> {
-        let engine = &self.engine;
-        let (table, head) = engine.index()?.snapshot(|index| {
-            let table = index.vectors_after(0)?;
-            let head = HeadSpace::load(engine, index, &table.ids, &table.paths)?;
-            Ok((table, head))
-        })?;
-        (self.table, self.head) = (table, head);
+        (self.table, self.head) = load(&self.engine)?;
         Ok(())
     }
 
@@ -114,21 +105,23 @@ impl Searcher {
     pub fn refresh(&mut self) -> Result<usize> {
         let last = self.table.ids.last().copied().unwrap_or(0);
         let head = &mut self.head;
-        let new = self.engine.index()?.snapshot(|index| {
+        let index = self.engine.index()?;
+        let (new, unstored) = index.snapshot(|index| {
             let new = index.vectors_after(last)?;
-            if let Some(h) = head.as_mut().filter(|_| !new.ids.is_empty()) {
-                h.extend(index, last, &new.ids, &new.paths)?;
-            }
-            Ok(new)
+            let unstored = match head.as_mut().filter(|_| !new.ids.is_empty()) {
+                Some(h) => Some(h.extend(index, last, &new.ids, &new.paths)?),
+                None => None,
+            };
+            Ok((new, unstored))
         })?;
+        if let (Some(h), Some(rows)) = (&self.head, &unstored) {
+            h.store(&index, rows);
+        }
         let n = new.ids.len();
         if n > 0 {
-            if self.table.dim == 0 {
-                self.table.dim = new.dim;
-            }
             self.table.ids.extend(new.ids);
             self.table.paths.extend(new.paths);
-            self.table.data.extend(new.data);
+            self.table.rows.append(new.rows)?;
         }
         Ok(n)
     }
@@ -188,10 +181,9 @@ impl Searcher {
     /// Zero-shot and head vectors of a photo: stored ones when indexed, else encoded now.
     fn image_vectors(&mut self, path: &Path) -> Result<(Vec<f32>, Option<Vec<f32>>)> {
         let canon = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-        let dim = self.engine.pack.search_dim();
         if let Some(row) = self.table.paths.iter().position(|p| *p == canon || *p == path) {
-            let hv = self.head.as_ref().map(|h| h.row(row).to_vec());
-            return Ok((self.table.data[row * dim..(row + 1) * dim].to_vec(), hv));
+            let hv = self.head.as_ref().map(|h| h.row(row));
+            return Ok((self.table.rows.row(row), hv));
         }
         let bytes = decode::read_photo(path)?;
         let spec = &self.engine.pack.manifest.image;
@@ -221,13 +213,15 @@ impl Searcher {
     /// Rank the index by already parsed terms.
     pub fn search_terms(&mut self, terms: &[Term], opts: SearchOptions) -> Result<Vec<Hit>> {
         let q = self.query_vectors(terms)?;
-        let dim = self.table.dim.max(1);
+        let (rows, zq) = (&self.table.rows, CodedQuery::new(&q.zero_shot));
         let scored = match (&self.head, &q.head) {
             (Some(h), Some(qh)) => {
-                let score = |row: usize, zs: &[f32]| h.score(row, rank::dot(zs, &q.zero_shot), qh);
-                rank::top_k_by(&self.table.data, dim, opts.k, opts.min_score, &score)
+                let hq = CodedQuery::new(qh);
+                rank::top_k_rows(rows.len(), opts.k, opts.min_score, &|row| {
+                    h.score(row, zq.dot(rows, row), &hq)
+                })
             }
-            _ => rank::top_k(&self.table.data, dim, &q.zero_shot, opts.k, opts.min_score),
+            _ => rank::top_k_rows(rows.len(), opts.k, opts.min_score, &|row| zq.dot(rows, row)),
         };
         Ok(self.hits(scored))
     }
@@ -251,4 +245,24 @@ impl Searcher {
         };
         self.search_terms(&[term], opts)
     }
+}
+
+/// Everything a searcher ranks, read in one snapshot of the index: the zero-shot table and the head's
+/// space. The head's missing vectors are stored first (outside the snapshot), so a start reads them.
+fn load(engine: &Engine) -> Result<(Vectors, Option<HeadSpace>)> {
+    let index = engine.index()?;
+    if let Err(e) = HeadSpace::store_missing(engine, &index) {
+        log::info!("head vectors not stored ({e}); computing them in memory");
+    }
+    // One snapshot for vectors and head rows: a delete landing between the reads cannot desync them.
+    let (table, head) = index.snapshot(|index| {
+        let table = index.vectors_after(0)?;
+        let head = HeadSpace::load(engine, index, &table.ids, &table.paths)?;
+        Ok((table, head))
+    })?;
+    let head = head.map(|(h, unstored): (HeadSpace, Unstored)| {
+        h.store(&index, &unstored);
+        h
+    });
+    Ok((table, head))
 }

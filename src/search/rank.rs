@@ -1,8 +1,9 @@
-//! Exact brute-force ranking over L2-normalised vectors.
+//! Brute-force top-k over every row.
 //!
-//! Scores are dot products (cosine, since rows are normalised at encode time). Top-k keeps a bounded heap
-//! per chunk and merges them, so memory stays O(k x chunks) even for millions of rows; chunks run on rayon
-//! for large tables. Ties are broken by row order (lower row first), so results are deterministic.
+//! The score of a row comes from the caller ([`super::table`] scans q8 codes; [`top_k`] plain f32 rows).
+//! Top-k keeps a bounded heap per chunk and merges them, so memory stays O(k x chunks) even for millions of
+//! rows; chunks run on rayon for large tables. Ties are broken by row order (lower row first), so results
+//! are deterministic.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -55,20 +56,10 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     acc.iter().sum::<f32>() + tail
 }
 
-fn top_in(
-    data: &[f32],
-    dim: usize,
-    offset: usize,
-    score: &(dyn Fn(usize, &[f32]) -> f32 + Sync),
-    k: usize,
-    min: f32,
-) -> Vec<Scored> {
+fn top_in(rows: std::ops::Range<usize>, score: &(dyn Fn(usize) -> f32 + Sync), k: usize, min: f32) -> Vec<Scored> {
     let mut heap: BinaryHeap<Worst> = BinaryHeap::with_capacity(k + 1);
-    for (i, row) in data.chunks_exact(dim).enumerate() {
-        let s = Scored {
-            row: offset + i,
-            score: score(offset + i, row),
-        };
+    for row in rows {
+        let s = Scored { row, score: score(row) };
         if s.score < min || s.score.is_nan() {
             continue;
         }
@@ -84,25 +75,18 @@ fn top_in(
     heap.into_iter().map(|w| w.0).collect()
 }
 
-/// The `k` best rows of `data` (`n x dim`) by `score(row_index, row)`, best first, ignoring scores below
-/// `min_score`.
-pub fn top_k_by(
-    data: &[f32],
-    dim: usize,
-    k: usize,
-    min_score: f32,
-    score: &(dyn Fn(usize, &[f32]) -> f32 + Sync),
-) -> Vec<Scored> {
-    if k == 0 || dim == 0 {
+/// The `k` best of rows `0..n` by `score(row)`, best first, ignoring scores below `min_score` (and NaN,
+/// which a filter can use to leave a row out).
+pub fn top_k_rows(n: usize, k: usize, min_score: f32, score: &(dyn Fn(usize) -> f32 + Sync)) -> Vec<Scored> {
+    if k == 0 {
         return Vec::new();
     }
-    let rows = data.len() / dim;
-    let mut all: Vec<Scored> = if rows <= CHUNK {
-        top_in(data, dim, 0, score, k, min_score)
+    let mut all: Vec<Scored> = if n <= CHUNK {
+        top_in(0..n, score, k, min_score)
     } else {
-        data.par_chunks(CHUNK * dim)
-            .enumerate()
-            .flat_map_iter(|(c, chunk)| top_in(chunk, dim, c * CHUNK, score, k, min_score))
+        (0..n.div_ceil(CHUNK))
+            .into_par_iter()
+            .flat_map_iter(|c| top_in(c * CHUNK..((c + 1) * CHUNK).min(n), score, k, min_score))
             .collect()
     };
     all.sort_by(better);
@@ -110,9 +94,14 @@ pub fn top_k_by(
     all
 }
 
-/// The `k` rows most similar to `query` by dot product.
+/// The `k` rows of `data` (`n x dim`, f32) most similar to `query` by dot product.
 pub fn top_k(data: &[f32], dim: usize, query: &[f32], k: usize, min_score: f32) -> Vec<Scored> {
-    top_k_by(data, dim, k, min_score, &|_, row| dot(row, query))
+    if dim == 0 {
+        return Vec::new();
+    }
+    top_k_rows(data.len() / dim, k, min_score, &|row| {
+        dot(&data[row * dim..(row + 1) * dim], query)
+    })
 }
 
 #[cfg(test)]

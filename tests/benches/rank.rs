@@ -30,3 +30,18 @@ fn top20_of(bencher: Bencher, n: usize) {
     let q = table(1, dim);
     bencher.bench(|| top_k(divan::black_box(&data), dim, &q, 20, f32::NEG_INFINITY));
 }
+
+/// The same ranking over q8 codes with the integer scan the searcher uses (`search::table`).
+#[divan::bench(args = [100_000, 1_000_000], sample_count = 20)]
+fn top20_of_q8(bencher: Bencher, n: usize) {
+    let dim = 384;
+    let data = table(n, dim);
+    let mut m = vignette::index::Q8Matrix::default();
+    for r in data.chunks_exact(dim) {
+        m.push(r).expect("push");
+    }
+    let q = vignette::search::table::CodedQuery::new(&table(1, dim));
+    bencher.bench(|| {
+        vignette::search::rank::top_k_rows(n, 20, f32::NEG_INFINITY, &|row| q.dot(divan::black_box(&m), row))
+    });
+}

@@ -176,7 +176,8 @@ fn index_survives_a_crash_mid_write() {
     let stats = index.stats().expect("stats");
     assert!(stats.photos >= seen && stats.photos < n as u64, "{stats:?}");
     let vectors = index.vectors_after(0).expect("vectors");
-    assert_eq!(vectors.data.len(), vectors.ids.len() * 4, "every stored row is whole");
+    assert_eq!(vectors.rows.len(), vectors.ids.len(), "every stored row is whole");
+    assert_eq!(vectors.rows.dim, 4);
     drop(index);
     let (rest, _) = env.index(&engine);
     assert_eq!(rest.unchanged as u64, stats.photos);

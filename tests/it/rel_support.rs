@@ -79,13 +79,27 @@ pub fn check_consistent(db: &Path, dim: usize) -> usize {
     }
     let bad: i64 = conn
         .query_row(
-            "SELECT COUNT(*) FROM photos WHERE length(embedding) != ?1 OR length(features) = 0
-             OR length(features) % 4 != 0 OR length(thumb) = 0 OR length(hash) != 32 OR width <= 0",
-            [(dim * 4) as i64],
+            // q8 vectors: a 9-byte header plus one code per value, padded so the length is never a
+            // multiple of 4 (src/index/codec.rs); every photo has its features and thumbnail.
+            "SELECT COUNT(*) FROM photos p LEFT JOIN features f ON f.photo = p.id
+             LEFT JOIN thumbs t ON t.photo = p.id
+             WHERE length(p.embedding) NOT IN (?1, ?2) OR f.vec IS NULL OR length(f.vec) < 10
+             OR length(f.vec) % 4 = 0 OR t.data IS NULL OR length(t.data) = 0 OR length(p.hash) != 32
+             OR p.width <= 0",
+            [(dim + 9) as i64, (dim + 10) as i64],
             |r| r.get(0),
         )
         .expect("count");
     assert_eq!(bad, 0, "half-written rows in {}", db.display());
+    let orphans: i64 = conn
+        .query_row(
+            "SELECT (SELECT COUNT(*) FROM features WHERE photo NOT IN (SELECT id FROM photos))
+                  + (SELECT COUNT(*) FROM thumbs WHERE photo NOT IN (SELECT id FROM photos))",
+            [],
+            |r| r.get(0),
+        )
+        .expect("orphans");
+    assert_eq!(orphans, 0, "features or thumbnails without their photo");
     let dup: i64 = conn
         .query_row(
             "SELECT COUNT(*) FROM (SELECT path FROM photos GROUP BY path HAVING COUNT(*) > 1)",

@@ -142,8 +142,14 @@ fn composite_on_white(img: &DynamicImage) -> RgbImage {
     out
 }
 
-/// Encode a thumbnail of at most `max_side` pixels on its longer side as JPEG.
-pub fn thumbnail_jpeg(img: &RgbImage, max_side: u32) -> Result<Vec<u8>> {
+/// Quality of cached thumbnails (libwebp's 0-100 scale). Measured on flickr8k-1k at 256 px: 5.5 kB per
+/// thumbnail on average, against 7.8 kB for a 4:2:0 JPEG of the same size at quality 70 and 13 kB for
+/// the 320 px 4:4:4 JPEG at quality 85 stored before schema 3; side by side in the grid they look the
+/// same (README, "Performance").
+const THUMB_QUALITY: f32 = 70.0;
+
+/// Encode a thumbnail of at most `max_side` pixels on its longer side as lossy WebP.
+pub fn thumbnail(img: &RgbImage, max_side: u32) -> Result<Vec<u8>> {
     let (w, h) = img.dimensions();
     let scale = (max_side as f32 / w.max(h) as f32).min(1.0);
     let (tw, th) = (
@@ -151,12 +157,15 @@ pub fn thumbnail_jpeg(img: &RgbImage, max_side: u32) -> Result<Vec<u8>> {
         ((h as f32 * scale).round() as u32).max(1),
     );
     let small = crate::model::preprocess::resize(img, tw, th, crate::model::pack::Filter::Bilinear)?;
-    let mut out = Vec::with_capacity(16 * 1024);
-    let enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85);
-    small
-        .write_with_encoder(enc)
-        .map_err(|e| Error::Resize(format!("cannot encode thumbnail: {e}")))?;
-    Ok(out)
+    let mut config = webp::WebPConfig::new().map_err(|()| Error::Resize("cannot set up the WebP encoder".into()))?;
+    config.quality = THUMB_QUALITY;
+    // Method 2 of 0-6: within 2 % of the default's size at less than half its time (thumbnails are
+    // encoded on the indexing threads).
+    config.method = 2;
+    let mem = webp::Encoder::from_rgb(small.as_raw(), tw, th)
+        .encode_advanced(&config)
+        .map_err(|e| Error::Resize(format!("cannot encode thumbnail: {e:?}")))?;
+    Ok(mem.to_vec())
 }
 
 #[cfg(test)]

@@ -3,8 +3,8 @@
 //! Nothing is ever overwritten: every file is created with `create_new`, and a name that is taken gets a
 //! number (`door-1.jpg`), so exporting twice into one folder keeps both. A photo that cannot be exported
 //! (moved, unreadable) is skipped with its reason and the rest go on; the CSV lists exactly the files
-//! written. Resizing decodes upright (EXIF orientation applied) and writes JPEG with the thumbnail
-//! encoder, never upscaling. The date is the file's modification time (UTC, ISO 8601): the index keeps no
+//! written. Resizing decodes upright (EXIF orientation applied), scales with Lanczos (never up) and writes
+//! JPEG at quality 92. The date is the file's modification time (UTC, ISO 8601): the index keeps no
 //! capture date yet, and the CSV says which one it used in `date_source`.
 
 use std::fs::{File, OpenOptions};
@@ -96,12 +96,7 @@ fn export_one(pick: &Pick, dir: &Path, opts: ExportOptions) -> Result<(PathBuf, 
         }
         Some(side) => {
             let img = decode::decode(src, &bytes, side)?.image;
-            let jpeg = decode::thumbnail_jpeg(&img, side)?;
-            let dims = image::ImageReader::new(std::io::Cursor::new(&jpeg))
-                .with_guessed_format()
-                .ok()
-                .and_then(|r| r.into_dimensions().ok())
-                .unwrap_or_else(|| img.dimensions());
+            let (jpeg, dims) = resized_jpeg(&img, side)?;
             let (target, mut f) = create_unique(dir, &stem, "jpg")?;
             write_or_remove(&target, &mut f, &jpeg)?;
             (target, dims)
@@ -123,6 +118,26 @@ fn export_one(pick: &Pick, dir: &Path, opts: ExportOptions) -> Result<(PathBuf, 
         height,
     };
     Ok((target, row))
+}
+
+/// JPEG quality of resized exports (meant for print and layout, so higher than the grid's thumbnails).
+const EXPORT_QUALITY: u8 = 92;
+
+/// `img` scaled (Lanczos, never up) so its longer side is at most `side`, as JPEG, with its pixel size.
+fn resized_jpeg(img: &image::RgbImage, side: u32) -> Result<(Vec<u8>, (u32, u32))> {
+    let (w, h) = img.dimensions();
+    let scale = (side as f32 / w.max(h) as f32).min(1.0);
+    let (tw, th) = (
+        ((w as f32 * scale).round() as u32).max(1),
+        ((h as f32 * scale).round() as u32).max(1),
+    );
+    let small = crate::model::preprocess::resize(img, tw, th, crate::model::pack::Filter::Lanczos3)?;
+    let mut out = Vec::new();
+    let enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, EXPORT_QUALITY);
+    small
+        .write_with_encoder(enc)
+        .map_err(|e| Error::Resize(format!("cannot encode the exported JPEG: {e}")))?;
+    Ok((out, (tw, th)))
 }
 
 /// Write `bytes` into the freshly created `target`; a failed write removes the partial file (which this

@@ -32,3 +32,4 @@ mod rel_support;
 mod reliability;
 mod support;
 mod workspace;
+mod workspace_notes;

@@ -105,6 +105,31 @@ fn train_library_trains_on_the_captions_typed_in_the_app() {
     assert!(out.contains("training on 8 photos, 8 captions"), "{out}");
     assert!(out.contains("testing on 2 photos"), "{out}");
 
+    // Two picked prompts join as extra pairs only with --with-picked.
+    let (red, blue) = (env.photos().join("red.png"), env.photos().join("blue.png"));
+    let o = vignette(
+        &env,
+        &[
+            "picks",
+            "add",
+            "--prompt",
+            "warm",
+            red.to_str().expect("utf8"),
+            blue.to_str().expect("utf8"),
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = vignette(
+        &env,
+        &["train", "--library", "--with-picked", "--epochs", "2", "--no-save"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let captions: usize = stdout(&o)
+        .lines()
+        .filter_map(|l| l.split(" photos, ").nth(1)?.split(' ').next()?.parse::<usize>().ok())
+        .sum();
+    assert_eq!(captions, 12, "ten captions and two picked prompts: {}", stdout(&o));
+
     let o = vignette(&env, &["train", "--epochs", "2"]);
     assert_eq!(o.status.code(), Some(2), "a caption file or --library is needed");
     let o = vignette(&env, &["train", "--with-picked", "x.jsonl"]);

@@ -61,8 +61,8 @@ pub struct TrainPanel {
     pub(super) saved: Option<std::result::Result<Saved, Arc<Error>>>,
     /// The window's area last frame, to route files dropped onto it.
     rect: Option<egui::Rect>,
-    /// Train on the prompts the writer picked photos for too (with the library's captions).
-    use_picked: bool,
+    /// The library's own captions as the source (see [`library`]).
+    own: library::OwnCaptions,
 }
 
 impl TrainPanel {
@@ -83,7 +83,7 @@ impl TrainPanel {
             only_captioned_folders: false,
             saved: None,
             rect: None,
-            use_picked: false,
+            own: library::OwnCaptions::default(),
         }
     }
 

@@ -5,7 +5,8 @@
 //! (moved, unreadable) is skipped with its reason and the rest go on; the CSV lists exactly the files
 //! written. Resizing decodes upright (EXIF orientation applied), scales with Lanczos (never up) and writes
 //! JPEG at quality 92. The date is the file's modification time (UTC, ISO 8601): the index keeps no
-//! capture date yet, and the CSV says which one it used in `date_source`.
+//! capture date yet, and the CSV says which one it used in `date_source`. An original this build cannot
+//! decode (a HEIC without libheif) is still copied; only its pixel size is left empty.
 
 use std::fs::{File, OpenOptions};
 use std::io::Write as _;
@@ -42,8 +43,9 @@ struct Row {
     prompt: String,
     score: String,
     date: String,
-    width: u32,
-    height: u32,
+    /// Pixel size (upright); `None` when the copied original could not be decoded here (a HEIC without
+    /// libheif): the file is still exported and the CSV leaves the size empty.
+    size: Option<(u32, u32)>,
 }
 
 /// Export `picks` into `dir` (created when missing); see the module docs.
@@ -68,7 +70,10 @@ pub fn export_shortlist(picks: &[Pick], dir: &Path, opts: ExportOptions) -> Resu
     for r in &rows {
         let fields = [&r.file, &r.path, &r.prompt, &r.score, &r.date, "file time"];
         let quoted: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-        csv.push_str(&format!("{},{},{}\n", quoted.join(","), r.width, r.height));
+        let (w, h) = r
+            .size
+            .map_or((String::new(), String::new()), |(w, h)| (w.to_string(), h.to_string()));
+        csv.push_str(&format!("{},{w},{h}\n", quoted.join(",")));
     }
     let (csv_path, mut f) = create_unique(dir, "picks", "csv")?;
     f.write_all(csv.as_bytes()).at("cannot write the CSV", &csv_path)?;
@@ -85,10 +90,10 @@ fn export_one(pick: &Pick, dir: &Path, opts: ExportOptions) -> Result<(PathBuf, 
         .and_then(|m| m.modified())
         .at("cannot read the photo", src)?;
     let bytes = decode::limits::read_photo(src)?;
-    let (target, (width, height)) = match opts.long_side {
+    let (target, size) = match opts.long_side {
         None => {
             // Decoding at the smallest size is enough to learn the upright pixel size.
-            let dims = decode::decode(src, &bytes, 1)?.original;
+            let dims = decode::decode(src, &bytes, 1).ok().map(|d| d.original);
             let ext = src.extension().map(|e| e.to_string_lossy().into_owned());
             let (target, mut f) = create_unique(dir, &stem, ext.as_deref().unwrap_or(""))?;
             write_or_remove(&target, &mut f, &bytes)?;
@@ -97,6 +102,7 @@ fn export_one(pick: &Pick, dir: &Path, opts: ExportOptions) -> Result<(PathBuf, 
         Some(side) => {
             let img = decode::decode(src, &bytes, side)?.image;
             let (jpeg, dims) = resized_jpeg(&img, side)?;
+            let dims = Some(dims);
             let (target, mut f) = create_unique(dir, &stem, "jpg")?;
             write_or_remove(&target, &mut f, &jpeg)?;
             (target, dims)
@@ -114,8 +120,7 @@ fn export_one(pick: &Pick, dir: &Path, opts: ExportOptions) -> Result<(PathBuf, 
         prompt: pick.prompt.clone(),
         score: pick.score.map(|s| format!("{s:.4}")).unwrap_or_default(),
         date: iso_date(secs),
-        width,
-        height,
+        size,
     };
     Ok((target, row))
 }
@@ -253,6 +258,13 @@ mod tests {
         assert!(lines[1].starts_with("red-1.png,"), "{csv}");
         assert!(lines[1].contains(",\"a red wall, at dusk\",0.5000,"), "{csv}");
         assert!(lines[1].ends_with(",file time,40,20"), "{csv}");
+        // A file this build cannot decode is still copied as it is; its size stays empty.
+        let odd = src.path().join("odd.heic");
+        std::fs::write(&odd, b"not decodable here").expect("write");
+        let r = export_shortlist(&[Pick::new(odd, "", None)], out.path(), ExportOptions::default()).expect("copy");
+        assert_eq!(r.files, [out.path().join("odd.heic")]);
+        let csv = std::fs::read_to_string(&r.csv).expect("csv");
+        assert!(csv.lines().nth(1).is_some_and(|l| l.ends_with(",file time,,")), "{csv}");
         let small = export_shortlist(&picks[..1], out.path(), ExportOptions { long_side: Some(10) }).expect("resize");
         assert_eq!(small.files, [out.path().join("red.jpg")]);
         assert_eq!(image::image_dimensions(&small.files[0]).expect("dims"), (10, 5));

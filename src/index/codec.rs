@@ -170,6 +170,11 @@ impl Q8Matrix {
         if other.is_empty() {
             return Ok(());
         }
+        if self.is_empty() && (self.dim == 0 || self.dim == other.dim) {
+            // Moved, not copied: a million rows never exist twice in memory.
+            *self = other;
+            return Ok(());
+        }
         self.check_width(other.dim)?;
         self.codes.extend(other.codes);
         self.lo.extend(other.lo);
@@ -184,6 +189,13 @@ impl Q8Matrix {
         self.lo.push(other.lo[i]);
         self.step.push(other.step[i]);
         Ok(())
+    }
+
+    /// Release spare capacity left by growing row by row (up to half the bytes after a large read).
+    pub fn shrink_to_fit(&mut self) {
+        self.codes.shrink_to_fit();
+        self.lo.shrink_to_fit();
+        self.step.shrink_to_fit();
     }
 
     /// The codes of row `i`.

@@ -9,6 +9,8 @@
 //! may fill it while an indexer writes (SQLite serialises the two transactions), and a read-only index
 //! simply keeps the vectors in memory.
 
+use rusqlite::OptionalExtension;
+
 use crate::error::Result;
 use crate::index::codec::{self, Q8Matrix};
 use crate::index::store::Index;
@@ -40,17 +42,43 @@ impl Index {
             out.rows.push_blob(blob)?;
             out.gates.push(r.get::<_, f64>(2).map_err(|e| self.err(e))? as f32);
         }
+        out.rows.shrink_to_fit();
         Ok(out)
     }
 
-    /// Whether every photo has a vector of `head` (two counts, no features read). Rows of deleted photos
-    /// never linger (triggers), so equal counts mean complete.
-    pub fn head_rows_complete(&self, head: &str) -> Result<bool> {
-        let count = |sql: &str, p: &[&dyn rusqlite::ToSql]| -> Result<i64> {
-            self.conn.query_row(sql, p, |r| r.get(0)).map_err(|e| self.err(e))
-        };
-        let photos = count("SELECT COUNT(*) FROM photos", &[])?;
-        Ok(count("SELECT COUNT(*) FROM head_vectors WHERE head = ?1", &[&head])? == photos)
+    /// The head whose vectors are complete apart from [`Index::pending_features`] (meta
+    /// `head_vectors`), if any.
+    pub fn completed_head(&self) -> Result<Option<String>> {
+        self.conn
+            .query_row("SELECT value FROM meta WHERE key = 'head_vectors'", [], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Raw features of at most `limit` photos added or changed since the head's vectors were completed.
+    pub fn pending_features(&self, limit: i64) -> Result<(Vec<i64>, Vec<f32>)> {
+        self.features_query(
+            "SELECT f.photo, f.vec FROM head_pending p JOIN features f ON f.photo = p.photo
+             ORDER BY p.photo LIMIT ?1",
+            [limit],
+        )
+    }
+
+    /// Record that `head`'s vectors are complete apart from photos added later: clears the pending list
+    /// (up to `through` when given: the photos just stored) and names the head.
+    pub fn mark_head_complete(&self, head: &str, through: Option<i64>) -> Result<()> {
+        let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
+        match through {
+            Some(id) => tx.execute("DELETE FROM head_pending WHERE photo <= ?1", [id]),
+            None => tx.execute("DELETE FROM head_pending", []),
+        }
+        .map_err(|e| self.err(e))?;
+        tx.execute(
+            "INSERT OR REPLACE INTO meta(key, value) VALUES ('head_vectors', ?1)",
+            [head],
+        )
+        .map_err(|e| self.err(e))?;
+        tx.commit().map_err(|e| self.err(e))
     }
 
     /// Store `head`'s vectors (`ids.len() x dim`, row-major) and gates in one transaction. Photos deleted
@@ -131,6 +159,14 @@ mod tests {
         idx.put_head_rows("old", &ids[..1], &[1.0, 0.0], &[1.0])
             .expect("put old");
         assert!(idx.features_without_head("h1", 0).expect("none missing").0.is_empty());
+        assert_eq!(
+            idx.pending_features(10).expect("pending").0,
+            ids,
+            "new photos are pending"
+        );
+        idx.mark_head_complete("h1", None).expect("complete");
+        assert_eq!(idx.completed_head().expect("meta").as_deref(), Some("h1"));
+        assert!(idx.pending_features(10).expect("pending").0.is_empty());
         let rows = idx.head_rows_after("h1", 0).expect("rows");
         assert_eq!(
             (rows.ids.clone(), rows.gates.clone()),
@@ -144,6 +180,11 @@ mod tests {
             .expect("change");
         assert_eq!(idx.head_rows_after("h1", 0).expect("rows").ids, [ids[2]]);
         assert_eq!(idx.features_without_head("h1", 0).expect("missing").0, [ids[0]]);
+        assert_eq!(
+            idx.pending_features(10).expect("pending").0,
+            [ids[0]],
+            "a changed photo is pending"
+        );
         assert_eq!(
             idx.keep_heads(&["h1"]).expect("prune"),
             0,

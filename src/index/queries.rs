@@ -56,6 +56,9 @@ impl Index {
                 .map_err(|e| self.err(e.into()))?;
             v.rows.push_blob(blob)?;
         }
+        v.rows.shrink_to_fit();
+        v.ids.shrink_to_fit();
+        v.paths.shrink_to_fit();
         Ok(v)
     }
 
@@ -85,7 +88,7 @@ impl Index {
         self.features_query(&sql, [after])
     }
 
-    fn features_query(&self, sql: &str, params: impl rusqlite::Params) -> Result<(Vec<i64>, Vec<f32>)> {
+    pub(super) fn features_query(&self, sql: &str, params: impl rusqlite::Params) -> Result<(Vec<i64>, Vec<f32>)> {
         let mut st = self.conn.prepare(sql).map_err(|e| self.err(e))?;
         let (mut ids, mut data) = (Vec::new(), Vec::new());
         let mut rows = st.query(params).map_err(|e| self.err(e))?;

@@ -33,7 +33,9 @@ const TABLES: &str = "
 
 /// Schema 3's side tables (also created by the 2 → 3 migration): what search reads at start-up stays in
 /// the narrow `photos` rows, the bulky parts live beside them, and a trained head's vectors are kept per
-/// head so a restart never recomputes them. Rows follow their photo through foreign keys and triggers.
+/// head so a restart never recomputes them. Rows follow their photo through foreign keys and triggers;
+/// `head_pending` lists photos added or changed since the head's vectors were last completed, so a start
+/// finds the work left without scanning a million rows.
 const SIDE_TABLES: &str = "
     CREATE TABLE IF NOT EXISTS features(photo INTEGER PRIMARY KEY REFERENCES photos(id) ON DELETE CASCADE,
         vec BLOB NOT NULL);
@@ -41,10 +43,14 @@ const SIDE_TABLES: &str = "
         data BLOB NOT NULL);
     CREATE TABLE IF NOT EXISTS head_vectors(head TEXT NOT NULL, photo INTEGER NOT NULL, vec BLOB NOT NULL,
         gate REAL NOT NULL, PRIMARY KEY(head, photo)) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS head_pending(photo INTEGER PRIMARY KEY);
+    CREATE TRIGGER IF NOT EXISTS photos_added AFTER INSERT ON photos BEGIN
+        INSERT OR IGNORE INTO head_pending(photo) VALUES (new.id); END;
     CREATE TRIGGER IF NOT EXISTS photos_gone AFTER DELETE ON photos BEGIN
-        DELETE FROM head_vectors WHERE photo = old.id; END;
+        DELETE FROM head_vectors WHERE photo = old.id; DELETE FROM head_pending WHERE photo = old.id; END;
     CREATE TRIGGER IF NOT EXISTS photos_changed AFTER UPDATE OF hash ON photos BEGIN
-        DELETE FROM head_vectors WHERE photo = new.id; END;";
+        DELETE FROM head_vectors WHERE photo = new.id;
+        INSERT OR IGNORE INTO head_pending(photo) VALUES (new.id); END;";
 
 /// Schema 1 → 2: TEXT paths become BLOBs, folders get `offline`, and skip records of I/O errors (which
 /// schema 1 kept for good) are dropped so those files are retried.

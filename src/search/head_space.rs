@@ -40,8 +40,14 @@ pub struct HeadSpace {
 /// Photos encoded per head call while filling the index: bounds memory at 1,000,000 photos.
 const BATCH: i64 = 8192;
 
-/// The pack's head file and its content id, if the pack has a head.
-fn head_of(engine: &Engine) -> Result<Option<(Head, String)>> {
+/// The pack's head and its file's content id, read once per load.
+pub struct PackHead {
+    head: Head,
+    id: String,
+}
+
+/// The pack's head and its content id, if the pack has a head.
+pub fn head_of(engine: &Engine) -> Result<Option<PackHead>> {
     let (Some(_), Some(path)) = (&engine.pack.manifest.head, &engine.pack.head) else {
         return Ok(None);
     };
@@ -49,45 +55,53 @@ fn head_of(engine: &Engine) -> Result<Option<(Head, String)>> {
     let bytes = std::fs::read(path).map_err(|e| Error::io("read the head", path, e))?;
     let id = blake3::hash(&bytes).to_hex()[..32].to_owned();
     let head = Head::load_expecting(path, m.image.embedding_dim, m.text.embedding_dim)?;
-    Ok(Some((head, id)))
+    Ok(Some(PackHead { head, id }))
 }
 
 impl HeadSpace {
-    /// Compute and store the head vectors the index lacks (the first start after training; a no-op
-    /// later). Rows of other heads are dropped when this head had none yet. Must run outside a snapshot.
-    pub fn store_missing(engine: &Engine, index: &Index) -> Result<usize> {
-        let Some((head, id)) = head_of(engine)? else {
-            return Ok(0);
-        };
-        if index.is_read_only() || index.head_rows_complete(&id)? {
+    /// Compute and store the head vectors the index lacks, in batches: every photo's the first time a head
+    /// is used (then rows of other heads are dropped), later only those of photos added or changed since
+    /// (the index's pending list, usually empty). Must run outside a snapshot.
+    pub fn store_missing(head: &PackHead, index: &Index) -> Result<usize> {
+        let PackHead { head, id } = head;
+        if index.is_read_only() {
             return Ok(0);
         }
-        let mut after = 0;
         let mut stored = 0;
+        if index.completed_head()?.as_deref() == Some(id.as_str()) {
+            loop {
+                let (ids, feats) = index.pending_features(BATCH)?;
+                let Some(&last) = ids.last() else { break };
+                let (vecs, gates) = encode(head, &feats, ids.len())?;
+                index.put_head_rows(id, &ids, &vecs, &gates)?;
+                index.mark_head_complete(id, Some(last))?;
+                stored += ids.len();
+            }
+            return Ok(stored);
+        }
+        let mut after = 0;
         loop {
-            let (ids, feats) = index.features_without_head_batch(&id, after, BATCH)?;
+            let (ids, feats) = index.features_without_head_batch(id, after, BATCH)?;
             let Some(&last) = ids.last() else { break };
-            let (vecs, gates) = encode(&head, &feats, ids.len())?;
-            index.put_head_rows(&id, &ids, &vecs, &gates)?;
+            let (vecs, gates) = encode(head, &feats, ids.len())?;
+            index.put_head_rows(id, &ids, &vecs, &gates)?;
             stored += ids.len();
             after = last;
         }
-        if stored > 0 {
-            index.keep_heads(&[&id])?;
-        }
+        index.mark_head_complete(id, None)?;
+        index.keep_heads(&[id])?;
         Ok(stored)
     }
 
-    /// Load the pack's head (if any) and its vectors of the photos `ids` (with `paths`), in that order.
+    /// The head's space with its vectors of the photos `ids` (with `paths`), in that order.
     pub fn load(
         engine: &Engine,
+        head: PackHead,
         index: &Index,
         ids: &[i64],
         paths: &[PathBuf],
-    ) -> Result<Option<(HeadSpace, Unstored)>> {
-        let Some((head, id)) = head_of(engine)? else {
-            return Ok(None);
-        };
+    ) -> Result<(HeadSpace, Unstored)> {
+        let PackHead { head, id } = head;
         let spec = engine
             .pack
             .manifest
@@ -104,7 +118,7 @@ impl HeadSpace {
             folders: spec.folders.clone(),
         };
         let unstored = space.extend(index, 0, ids, paths)?;
-        Ok(Some((space, unstored)))
+        Ok((space, unstored))
     }
 
     /// Append the vectors of photos with id above `after`; `ids` and `paths` must be those rows' ids and

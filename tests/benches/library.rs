@@ -39,7 +39,47 @@ const PROMPTS: [&str; 8] = [
     "a red bicycle leaning against a wall",
 ];
 
+/// Words appended to the prompts so every keystroke of the report is a prompt not seen before.
+const WORDS: [&str; 25] = [
+    "at night",
+    "in winter",
+    "from above",
+    "close up",
+    "in the rain",
+    "at sunset",
+    "indoors",
+    "outdoors",
+    "with people",
+    "alone",
+    "in a city",
+    "in a forest",
+    "by the sea",
+    "black and white",
+    "in spring",
+    "on a table",
+    "in motion",
+    "old",
+    "new",
+    "small",
+    "large",
+    "blurred",
+    "bright",
+    "dark",
+    "colourful",
+];
+
+/// The `i`-th distinct prompt.
+fn prompt(i: usize) -> String {
+    format!(
+        "{} {}",
+        PROMPTS[i % PROMPTS.len()],
+        WORDS[(i / PROMPTS.len()) % WORDS.len()]
+    )
+}
+
 fn main() {
+    let logs = env_logger::Env::default().filter_or("VIGNETTE_LOG", "warn");
+    let _ = env_logger::Builder::from_env(logs).try_init();
     if let Some(n) = std::env::var("VIGNETTE_BENCH_REPORT").ok().and_then(|v| v.parse().ok()) {
         report(n);
     } else {
@@ -69,7 +109,7 @@ fn keystroke_with_head(bencher: Bencher, n: usize) {
     let mut i = 0;
     bencher.bench_local(|| {
         i += 1;
-        s.search(PROMPTS[i % PROMPTS.len()], options()).expect("search")
+        s.search(&prompt(i), options()).expect("search")
     });
 }
 
@@ -81,19 +121,20 @@ fn report(n: usize) {
     let mut s = Searcher::new(engine.clone()).expect("searcher");
     let startup = t.elapsed().as_secs_f64();
     let rss = build::rss_kb();
-    let mut times: Vec<f64> = (0..200)
-        .map(|i| {
-            let t = Instant::now();
-            let hits = s.search(PROMPTS[i % PROMPTS.len()], options()).expect("search");
-            assert_eq!(hits.len(), 200);
-            t.elapsed().as_secs_f64() * 1e3
-        })
-        .collect();
+    let mut timed = |i: usize| {
+        let t = Instant::now();
+        let hits = s.search(&prompt(i), options()).expect("search");
+        assert_eq!(hits.len(), 200);
+        t.elapsed().as_secs_f64() * 1e3
+    };
+    // New prompts (encode + rank), then the same prompts again (a filter or sort change: rank only).
+    let mut times: Vec<f64> = (0..200).map(&mut timed).collect();
+    let mut rerank: Vec<f64> = (0..200).map(&mut timed).collect();
     let mut text = engine.text_encoder().expect("text encoder");
     let mut encode: Vec<f64> = (0..200)
         .map(|i| {
             let t = Instant::now();
-            text.encode(&[PROMPTS[i % PROMPTS.len()]]).expect("encode");
+            text.encode(&[prompt(i + 1000).as_str()]).expect("encode");
             t.elapsed().as_secs_f64() * 1e3
         })
         .collect();
@@ -109,6 +150,8 @@ fn report(n: usize) {
     println!("peak_rss_mb {:.0}", build::peak_rss_kb() as f64 / 1024.0);
     println!("keystroke_ms_p50 {:.1}", pct(&mut times, 0.5));
     println!("keystroke_ms_p95 {:.1}", pct(&mut times, 0.95));
+    println!("rerank_ms_p50 {:.1}", pct(&mut rerank, 0.5));
+    println!("rerank_ms_p95 {:.1}", pct(&mut rerank, 0.95));
     println!("prompt_encode_ms_p50 {:.1}", pct(&mut encode, 0.5));
     println!("prompt_encode_ms_p95 {:.1}", pct(&mut encode, 0.95));
     println!("index_bytes_per_photo {:.0}", bytes as f64 / n as f64);

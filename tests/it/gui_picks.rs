@@ -25,6 +25,28 @@ fn pin(h: &mut Harness<'_, VignetteApp>, name: &str) {
     });
 }
 
+/// Click the button `label` until `done` holds: the tray grows while the store's first snapshot and the
+/// thumbnails land, and a click aimed at last frame's position can miss.
+fn click_until(h: &mut Harness<'_, VignetteApp>, label: &str, done: impl Fn(&Harness<'_, VignetteApp>) -> bool) {
+    let t0 = std::time::Instant::now();
+    while !done(h) {
+        assert!(t0.elapsed() < WAIT, "clicking {label} never took effect");
+        // Absent means it took effect between the check and the query (a pick removed).
+        let Some(button) = h.query_by_role_and_label(Role::Button, label) else {
+            h.step();
+            continue;
+        };
+        button.click();
+        for _ in 0..40 {
+            h.step();
+            if done(h) {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+    }
+}
+
 fn canonical(dir: &Path, name: &str) -> std::path::PathBuf {
     std::fs::canonicalize(dir.join(name)).expect("canonical")
 }
@@ -44,8 +66,7 @@ fn a_pick_survives_a_new_prompt_and_a_restart() {
     );
     pin(&mut h, "blue.png");
     // Reorder with the arrow button: blue first.
-    h.get_by_role_and_label(Role::Button, "Move blue.png left").click();
-    step_until(&mut h, "blue moved first", WAIT, |h| {
+    click_until(&mut h, "Move blue.png left", |h| {
         h.state()
             .workspace
             .notes()
@@ -67,8 +88,7 @@ fn a_pick_survives_a_new_prompt_and_a_restart() {
     step_until(&mut h, "the picks after a restart", WAIT, |h| {
         has_label_containing(h, "Picked red.png") && has_label_containing(h, "Picked blue.png")
     });
-    h.get_by_role_and_label(Role::Button, "Remove blue.png").click();
-    step_until(&mut h, "blue removed", WAIT, |h| {
+    click_until(&mut h, "Remove blue.png", |h| {
         !has_label_containing(h, "Picked blue.png")
     });
     assert!(has_label_containing(&h, "Picked red.png"));

@@ -37,6 +37,10 @@ pub enum Error {
     /// The on-disk index is unusable.
     #[error("index error: {message}: {}", path.display())]
     Index { path: PathBuf, message: String },
+    /// The picks-and-captions store (`notes.sqlite` in the data folder) cannot be read or written; nothing
+    /// in it was changed or removed.
+    #[error("cannot use the picks and captions store: {message}: {}", path.display())]
+    Notes { path: PathBuf, message: String },
     /// A search query could not be understood.
     #[error("bad query: {0}")]
     Query(String),

@@ -14,6 +14,8 @@ use vignette::config::Config;
 use vignette::train::captions::{self, CaptionSet};
 use vignette::train::metrics::{Recall, RetrievalReport};
 use vignette::workspace::eval::evaluate_set;
+use vignette::workspace::notes::Notes;
+use vignette::workspace::notes::library_set::library_caption_set;
 use vignette::workspace::train::SplitNames;
 
 /// Where captioned photos come from (shared by `eval` and `train`).
@@ -21,7 +23,14 @@ use vignette::workspace::train::SplitNames;
 pub struct CaptionArgs {
     /// Caption set: JSONL {"image","caption"}, Karpathy or COCO JSON, Flickr8k captions.txt, CSV/TSV, or a
     /// folder of photos with .txt/.caption sidecars
-    pub captions: PathBuf,
+    #[arg(required_unless_present = "library")]
+    pub captions: Option<PathBuf>,
+    /// Use the captions typed in the app (kept in the data folder) instead of a caption file
+    #[arg(long, conflicts_with_all = ["captions", "images"])]
+    pub library: bool,
+    /// With --library: also use the prompts you picked photos for (see `vignette picks list`)
+    #[arg(long)]
+    pub with_picked: bool,
     /// Folder of the images (COCO layouts), when not next to the caption file
     #[arg(long)]
     pub images: Option<PathBuf>,
@@ -32,13 +41,13 @@ pub struct CaptionArgs {
 
 impl CaptionArgs {
     /// The caption set, limited to `subset` of the split when one is given.
-    pub(crate) fn load(&self, subset: &str) -> anyhow::Result<CaptionSet> {
-        load_subset(&self.captions, self.images.as_deref(), self.split.as_deref(), subset)
+    pub(crate) fn load(&self, config: &Config, subset: &str) -> anyhow::Result<CaptionSet> {
+        limit_to_subset(self.read(config)?, self.split.as_deref(), subset)
     }
 
     /// The whole caption set, and the split's `train` and `test` subsets when a split file is given.
-    pub(crate) fn load_with_split(&self) -> anyhow::Result<(CaptionSet, Option<SplitNames>)> {
-        let set = load_subset(&self.captions, self.images.as_deref(), None, "")?;
+    pub(crate) fn load_with_split(&self, config: &Config) -> anyhow::Result<(CaptionSet, Option<SplitNames>)> {
+        let set = limit_to_subset(self.read(config)?, None, "")?;
         let Some(path) = &self.split else {
             return Ok((set, None));
         };
@@ -49,6 +58,23 @@ impl CaptionArgs {
                 .with_context(|| format!("the split file has no {subset:?} subset: {}", path.display()))
         };
         Ok((set, Some((take("train")?, take("test")?))))
+    }
+
+    /// The caption file, or the library's own captions with `--library`.
+    fn read(&self, config: &Config) -> anyhow::Result<CaptionSet> {
+        anyhow::ensure!(
+            self.library || !self.with_picked,
+            "--with-picked goes with --library (the picked prompts are the library's)"
+        );
+        match &self.captions {
+            Some(file) if !self.library => {
+                captions::load_with_images(file, self.images.as_deref()).context("cannot read the caption set")
+            }
+            _ => {
+                let notes = Notes::open(&config.data_dir)?;
+                Ok(library_caption_set(&notes, self.with_picked)?)
+            }
+        }
     }
 }
 
@@ -65,14 +91,8 @@ pub struct EvalArgs {
     pub json: bool,
 }
 
-/// Load a caption set, keeping only `subset` of `split` when given.
-fn load_subset(
-    captions: &std::path::Path,
-    images: Option<&std::path::Path>,
-    split: Option<&std::path::Path>,
-    subset: &str,
-) -> anyhow::Result<CaptionSet> {
-    let mut set = captions::load_with_images(captions, images).context("cannot read the caption set")?;
+/// Keep only `subset` of `split` when given; an empty set is an error.
+fn limit_to_subset(mut set: CaptionSet, split: Option<&std::path::Path>, subset: &str) -> anyhow::Result<CaptionSet> {
     if let Some(split) = split {
         let split = captions::read_split(split)?;
         let names = split
@@ -80,12 +100,12 @@ fn load_subset(
             .with_context(|| format!("the split file has no {subset:?} subset"))?;
         set.retain_names(names);
     }
-    anyhow::ensure!(!set.pairs.is_empty(), "no captioned images in {}", captions.display());
+    anyhow::ensure!(!set.pairs.is_empty(), "no captioned images in {}", set.source.display());
     Ok(set)
 }
 
 pub fn run(config: Config, args: &EvalArgs, quiet: bool) -> anyhow::Result<ExitCode> {
-    let set = args.set.load(&args.subset)?;
+    let set = args.set.load(&config, &args.subset)?;
     let engine = super::engine(config)?;
     let report = super::progress::with_progress(quiet, |emit, cancel| evaluate_set(&engine, &set, emit, cancel))?;
     for (path, why) in &report.left_out {

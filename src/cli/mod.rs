@@ -22,6 +22,7 @@ mod illustrate;
 mod index;
 mod info;
 mod models;
+mod picks;
 mod progress;
 mod search;
 mod train;
@@ -70,6 +71,7 @@ pub enum Command {
     Info(info::InfoArgs),
     Train(train::TrainArgs),
     Models(models::ModelsArgs),
+    Picks(picks::PicksArgs),
 }
 
 impl Args {
@@ -96,6 +98,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(Command::Info(a)) => info::run(config, a),
         Some(Command::Train(a)) => train::run(config, a, args.quiet),
         Some(Command::Models(a)) => models::run(config, a, args.quiet),
+        Some(Command::Picks(a)) => picks::run(&config, a),
         None => open_gui(config),
     }
 }

@@ -49,7 +49,7 @@ pub struct TrainArgs {
 }
 
 pub fn run(config: Config, args: &TrainArgs, quiet: bool) -> anyhow::Result<ExitCode> {
-    let (set, split) = args.set.load_with_split()?;
+    let (set, split) = args.set.load_with_split(&config)?;
     let engine = super::engine(config.clone())?;
     let plan = Plan {
         set: Arc::new(set),

@@ -23,7 +23,8 @@ use super::status::JobView;
 use super::tasks::{self, Bg, Tasks};
 use super::thumbs::Thumbs;
 use super::{
-    filter_bar, folders, grid, models_page, passage, preview, search_bar, settings, skipped, status, theme, train_panel,
+    filter_bar, first_run, folders, grid, help, keys, models_page, passage, preview, preview_notes, search_bar,
+    settings, skipped, status, theme, train_panel, tray,
 };
 
 /// Most results a query returns (ranked); the minimum-score slider cuts further.
@@ -52,6 +53,13 @@ pub struct VignetteApp {
     pub filter_bar: filter_bar::FilterBar,
     /// The Passage window (illustrate a passage).
     pub passage: passage::PassageWindow,
+    pub(super) tray: tray::Tray,
+    pub(super) notes_panel: preview_notes::NotesPanel,
+    pub(super) first_run: first_run::FirstRun,
+    /// The catalogue file in use (`None`: the built-in one), for the first-run suggestion.
+    pub(super) catalogue: Option<PathBuf>,
+    /// The keyboard help overlay is open.
+    pub show_help: bool,
 }
 
 impl VignetteApp {
@@ -88,6 +96,11 @@ impl VignetteApp {
             commands: Vec::new(),
             filter_bar: filter_bar::FilterBar::default(),
             passage: passage::PassageWindow::new(),
+            tray: tray::Tray::default(),
+            notes_panel: preview_notes::NotesPanel::default(),
+            first_run: first_run::FirstRun::default(),
+            catalogue: None,
+            show_help: false,
         }
     }
 
@@ -110,6 +123,7 @@ impl VignetteApp {
 
     /// Read the model catalogue from `path` instead of the built-in one (`None`: built in again).
     pub fn use_model_catalogue(&mut self, path: Option<PathBuf>) {
+        self.catalogue.clone_from(&path);
         self.workspace.models().use_catalogue(path);
         self.models.forget();
     }
@@ -152,6 +166,30 @@ impl VignetteApp {
             self.messages.remove(0);
         }
     }
+
+    /// The central area: the pack suggestion, then the first-run guide or the grid.
+    fn central(&mut self, ui: &mut egui::Ui, cmds: &mut Vec<Command>) {
+        cmds.push(self.first_run.hint_ui(ui, &mut self.settings));
+        let library = self.workspace.library();
+        if library.folders.is_empty() && !self.workspace.library_loading() && self.workspace.engine().is_some() {
+            cmds.push(first_run::guide(ui, &self.config()));
+            return;
+        }
+        let library_empty = self.workspace.library().photos.is_empty() && !self.workspace.library_loading();
+        let shown = grid::shown_len(&self.items, self.search.hits.is_some(), self.settings.min_score);
+        let view = grid::View {
+            items: &self.items[..shown],
+            library_empty,
+            query_active: self.search.hits.is_some(),
+        };
+        cmds.push(grid::ui(
+            ui,
+            &view,
+            &mut self.selection,
+            self.thumbs.as_mut(),
+            &self.settings,
+        ));
+    }
 }
 
 impl eframe::App for VignetteApp {
@@ -166,6 +204,13 @@ impl eframe::App for VignetteApp {
             self.on_event(e);
         }
         self.train.poll();
+        if let Some(engine) = self.workspace.engine()
+            && let Err(e) = self
+                .first_run
+                .want_hint(&self.settings, engine, self.catalogue.clone(), &self.tasks)
+        {
+            self.notify(e.to_string(), true);
+        }
         let config = self.config();
         self.models.logic(&config, self.workspace.models());
         let dropped: Vec<PathBuf> = ctx.input(|i| i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).collect());
@@ -184,7 +229,7 @@ impl eframe::App for VignetteApp {
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-        let mut cmds = Vec::new();
+        let mut cmds = keys::shortcuts(ui.ctx());
         egui::Panel::top("search").show(ui, |ui| {
             cmds.push(search_bar::ui(ui, &mut self.search, &mut self.settings));
             let folders: Vec<PathBuf> = self
@@ -204,6 +249,10 @@ impl eframe::App for VignetteApp {
                 &self.messages,
                 &self.search,
             ));
+        });
+        egui::Panel::bottom("tray").resizable(true).show(ui, |ui| {
+            let lists = &self.workspace.notes().lists;
+            cmds.push(self.tray.ui(ui, lists, &mut self.settings, self.thumbs.as_mut()));
         });
         egui::Panel::left("folders").default_size(240.0).show(ui, |ui| {
             let library = self.workspace.library();
@@ -229,24 +278,16 @@ impl eframe::App for VignetteApp {
                 });
             }
             egui::Panel::right("preview").default_size(320.0).show(ui, |ui| {
-                cmds.push(self.preview.ui(ui, focus, self.selection.len()));
+                let (notes, list, panel) = (
+                    self.workspace.notes(),
+                    &self.settings.current_list,
+                    &mut self.notes_panel,
+                );
+                let draw_notes = |ui: &mut egui::Ui, item: &Item| panel.ui(ui, item, notes, list);
+                cmds.push(self.preview.ui(ui, focus, self.selection.len(), draw_notes));
             });
         }
-        egui::CentralPanel::default().show(ui, |ui| {
-            let library_empty = self.workspace.library().photos.is_empty() && !self.workspace.library_loading();
-            let view = grid::View {
-                items: &self.items[..shown],
-                library_empty,
-                query_active: self.search.hits.is_some(),
-            };
-            cmds.push(grid::ui(
-                ui,
-                &view,
-                &mut self.selection,
-                self.thumbs.as_mut(),
-                &self.settings,
-            ));
-        });
+        egui::CentralPanel::default().show(ui, |ui| self.central(ui, &mut cmds));
         let ctx = ui.ctx().clone();
         if self.settings.show_settings {
             let engine_error = self.workspace.engine_error().map(ToString::to_string);
@@ -263,7 +304,7 @@ impl eframe::App for VignetteApp {
             cmds.push(self.passage.window(&ctx, self.thumbs.as_mut()));
         }
         if self.train.open {
-            cmds.push(self.train.window(&ctx, self.workspace.engine()));
+            cmds.push(self.train.window(&ctx, self.workspace.engine(), self.workspace.notes()));
         }
         if self.settings.show_models {
             let config = self.config();
@@ -274,6 +315,9 @@ impl eframe::App for VignetteApp {
         }
         if self.settings.show_skipped {
             skipped::window(&ctx, &self.workspace.library().skipped, &mut self.settings.show_skipped);
+        }
+        if self.show_help {
+            help::window(&ctx, &mut self.show_help);
         }
         if ctx.input(|i| !i.raw.hovered_files.is_empty()) {
             drop_overlay(&ctx);

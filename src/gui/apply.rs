@@ -104,6 +104,19 @@ impl VignetteApp {
                     .map(Bg::DataDirPicked)
             }),
             Command::DismissMessages => self.messages.clear(),
+            c @ (Command::TogglePin(_)
+            | Command::Note(_)
+            | Command::UseList(_)
+            | Command::RenameList { .. }
+            | Command::ExportList
+            | Command::PickExportDir
+            | Command::CopyListPaths
+            | Command::FocusSearch
+            | Command::ShowPreview
+            | Command::ToggleHelp
+            | Command::ExportCaptions
+            | Command::WriteSidecars
+            | Command::InstallPack(_)) => self.apply_picks(c),
         }
     }
 }
@@ -134,10 +147,16 @@ impl VignetteApp {
         });
     }
 
-    /// MERGE: hand the pick to the shortlist (branch `picks`); until then the status bar confirms it.
+    /// Add a photo picked for `prompt` (a paragraph of the Passage window) to the current shortlist.
     pub(super) fn pick(&mut self, path: &std::path::Path, prompt: &str, score: f32) {
         let short: String = prompt.chars().take(40).collect();
         let name = super::tasks::file_name(path);
-        self.notify(format!("Picked {name} (score {score:.2}) for “{short}”"), false);
+        let list = self.settings.current_list.clone();
+        let pick = crate::workspace::notes::Pick::new(path.to_path_buf(), prompt, Some(score));
+        self.workspace.note(crate::workspace::notes::worker::Op::AddPick {
+            list: list.clone(),
+            pick,
+        });
+        self.notify(format!("Picked {name} for “{short}” into {list}"), false);
     }
 }

@@ -43,8 +43,7 @@ pub enum Command {
     OpenPassage,
     /// Rank the library for each part of the Passage window's text.
     Illustrate,
-    /// The writer picked this photo for `prompt` (a paragraph, or a query).
-    /// MERGE: the shortlist (branch `picks`) should take this; today it only says so in the status bar.
+    /// The writer picked this photo for `prompt` (a paragraph of a passage): it joins the current shortlist.
     Pick {
         path: PathBuf,
         prompt: String,
@@ -65,6 +64,32 @@ pub enum Command {
     },
     PickDataDir,
     DismissMessages,
+    /// Pin `path` to the current shortlist, or unpin it when it is there (`None`: the focused photo).
+    TogglePin(Option<PathBuf>),
+    /// Change a shortlist or caption in the notes store.
+    Note(crate::workspace::notes::worker::Op),
+    /// Make `name` the current shortlist (created with its first pick).
+    UseList(String),
+    RenameList {
+        from: String,
+        to: String,
+    },
+    /// Export the current shortlist into the export folder.
+    ExportList,
+    PickExportDir,
+    CopyListPaths,
+    /// Give the search field the keyboard.
+    FocusSearch,
+    /// Show the preview panel (Enter).
+    ShowPreview,
+    /// Show or hide the keyboard help.
+    ToggleHelp,
+    /// Save the library's captions as a JSON Lines file (asks where).
+    ExportCaptions,
+    /// Write the library's captions as `.txt` sidecars beside the photos.
+    WriteSidecars,
+    /// Install a catalogue pack (the first-run suggestion), showing the Models window.
+    InstallPack(String),
 }
 
 /// A line for the user, shown in the status bar until dismissed.
@@ -87,6 +112,8 @@ pub struct SearchView {
     pub error: Option<String>,
     pub took: Duration,
     pub unavailable: Option<String>,
+    /// The search field takes the keyboard on its next frame (Ctrl+L, `/`).
+    pub focus_requested: bool,
 }
 
 /// How a click changes the selection.

@@ -29,9 +29,10 @@ impl VignetteApp {
                 }
                 self.send_query();
             }
-            Event::EngineFailed(_) | Event::Packs => {}
+            Event::EngineFailed(_) | Event::Packs | Event::Notes => {}
             Event::Train(e) => self.train.progress(e),
             Event::LibraryChanged => {
+                self.tray.library_changed(&self.workspace.library().photos);
                 if self.search.hits.is_none() {
                     self.rebuild_items();
                 }
@@ -161,6 +162,8 @@ impl VignetteApp {
             }
             Bg::PassageLoaded(t) => self.passage.loaded(t),
             Bg::Illustrated(r) => self.passage.finished(r),
+            Bg::PackHint(h) => self.first_run.hint_loaded(h, &self.settings),
+            Bg::ExportDirPicked(d) => self.settings.export_dir = d.display().to_string(),
             Bg::Info(t) => self.notify(t, false),
             Bg::Failed(e) => self.notify(e.to_string(), true),
         }

@@ -213,6 +213,9 @@ pub fn ui(
                         if let Some(c) = hand_off_menu(ui, &item.path) {
                             cmd = c;
                         }
+                        if ui.button("Pin or unpin (Space)").clicked() {
+                            cmd = Command::TogglePin(Some(item.path.clone()));
+                        }
                     });
                 }
             });

@@ -12,14 +12,19 @@
 
 pub mod app;
 mod apply;
+mod apply_picks;
 pub mod command;
 mod events;
 mod filter_bar;
+mod first_run;
 mod folders;
 pub mod grid;
+mod help;
+mod keys;
 mod models_page;
 mod passage;
 mod preview;
+mod preview_notes;
 mod search_bar;
 mod settings;
 mod skipped;
@@ -32,6 +37,7 @@ mod tile;
 mod train_form;
 mod train_job;
 mod train_panel;
+mod tray;
 
 pub use app::VignetteApp;
 pub use command::Command;

@@ -69,8 +69,14 @@ impl Preview {
         }
     }
 
-    /// Draw the panel for the focused item.
-    pub fn ui(&self, ui: &mut Ui, item: Option<&Item>, selected: usize) -> Command {
+    /// Draw the panel for the focused item; `notes` draws the pin button and captions under its actions.
+    pub fn ui(
+        &self,
+        ui: &mut Ui,
+        item: Option<&Item>,
+        selected: usize,
+        notes: impl FnOnce(&mut Ui, &Item) -> Command,
+    ) -> Command {
         let mut cmd = Command::None;
         ui.add_space(4.0);
         let Some(item) = item else {
@@ -111,6 +117,11 @@ impl Preview {
                         cmd = c;
                     }
                 });
+                let c = notes(ui, item);
+                if c != Command::None {
+                    cmd = c;
+                }
+                ui.separator();
                 let export = ui.add_enabled(selected > 0, egui::Button::new(format!("Export {selected} selected…")));
                 if export.clicked() {
                     cmd = Command::ExportSelection;
@@ -123,18 +134,7 @@ impl Preview {
 
 /// A file time (ns since the Unix epoch) as a UTC date and time.
 pub fn date(mtime_ns: i64) -> String {
-    let secs = mtime_ns.div_euclid(1_000_000_000);
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    let (y, m, d, rem) = crate::workspace::shortlist_export::civil(mtime_ns.div_euclid(1_000_000_000));
     format!("{y}-{m:02}-{d:02} {:02}:{:02} UTC", rem / 3600, rem / 60 % 60)
 }
 

@@ -24,6 +24,9 @@ pub fn ui(ui: &mut Ui, search: &mut SearchView, settings: &mut Settings) -> Comm
             .id_salt("query")
             .desired_width((ui.available_width() - controls_width).max(120.0));
         let r = ui.add(edit).labelled_by(label.id);
+        if std::mem::take(&mut search.focus_requested) {
+            r.request_focus();
+        }
         if r.changed() {
             cmd = Command::Search;
         }

@@ -38,6 +38,14 @@ pub struct Settings {
     pub threads: Option<usize>,
     /// Data folder chosen in the GUI.
     pub data_dir: Option<PathBuf>,
+    /// The shortlist pins go to.
+    pub current_list: String,
+    /// Folder the shortlist is exported into (as typed).
+    pub export_dir: String,
+    /// Long side of exported photos in pixels; 0 exports the original files.
+    pub export_long_side: u32,
+    /// The suggestion of a better-searching pack was shown once already.
+    pub pack_hint_shown: bool,
 }
 
 impl Default for Settings {
@@ -54,6 +62,10 @@ impl Default for Settings {
             provider: None,
             threads: None,
             data_dir: None,
+            current_list: "Picks".to_owned(),
+            export_dir: String::new(),
+            export_long_side: 0,
+            pack_hint_shown: false,
         }
     }
 }

@@ -32,6 +32,10 @@ pub enum Bg {
     PassageLoaded(std::result::Result<String, String>),
     /// Candidates for each part of a passage.
     Illustrated(std::result::Result<Vec<crate::workspace::illustrate::Illustrated>, Arc<Error>>),
+    /// The catalogue pack to suggest, if any.
+    PackHint(Option<crate::workspace::suggest::PackHint>),
+    /// A folder picked to export the shortlist into.
+    ExportDirPicked(PathBuf),
     /// Something finished that the user should hear about (copied, opened, ...).
     Info(String),
     /// Something failed.

@@ -82,6 +82,21 @@ impl Spawner {
         })
     }
 
+    /// Read the library's own captions (and the picked prompts when `picked`) from the notes store.
+    pub fn load_library(&self, data_dir: PathBuf, picked: bool) -> Result<()> {
+        use crate::workspace::notes::{Notes, library_set};
+        self.run("load-library-captions", move || {
+            let result = Notes::open(&data_dir)
+                .and_then(|n| library_set::library_caption_set(&n, picked))
+                .map(Arc::new)
+                .map_err(Arc::new);
+            Some(Msg::Loaded {
+                path: PathBuf::from(library_set::SOURCE),
+                result,
+            })
+        })
+    }
+
     pub fn load_split(&self, path: PathBuf) -> Result<()> {
         self.run("load-split", move || {
             let result = captions::read_split(&path).map_err(Arc::new);

@@ -17,8 +17,12 @@ pub mod eval;
 pub mod illustrate;
 pub mod library;
 pub mod models;
+pub mod notes;
 pub mod passage;
 mod poll;
+pub mod shortlist_export;
+mod shortlists;
+pub mod suggest;
 pub mod train;
 
 use std::path::PathBuf;
@@ -62,6 +66,8 @@ pub enum Event {
     HeadSaved(std::result::Result<Saved, Arc<Error>>),
     /// A model operation (install, remove, import, list) reported.
     Models(models::ModelsEvent),
+    /// The shortlists or captions changed on disk: [`Workspace::notes`] has a new snapshot.
+    Notes,
     /// A line for the user about something that ended (removed a folder, exported, cannot add a path).
     Notice { text: String, error: bool },
 }
@@ -94,6 +100,10 @@ enum Done {
         result: Result<usize>,
     },
     Saved(Result<Saved>),
+    ListExported {
+        name: String,
+        result: Result<shortlist_export::ExportReport>,
+    },
 }
 
 /// Everything one session runs; see the module docs.
@@ -115,6 +125,8 @@ pub struct Workspace {
     tasks: Tasks<Done>,
     packs: Vec<String>,
     models: models::Models,
+    /// The shortlists-and-captions thread (`None` when it could not start).
+    notes: Option<notes::worker::NotesHandle>,
     /// Events produced by requests (refusals), handed out with the next poll.
     pending: Vec<Event>,
 }
@@ -140,6 +152,7 @@ impl Workspace {
             packs: Vec::new(),
             models: models::Models::new(Arc::clone(&waker)),
             waker,
+            notes: None,
             pending: Vec::new(),
         };
         ws.open(ws.config.clone());
@@ -150,6 +163,7 @@ impl Workspace {
     /// cancelled (what it committed stays); a training run keeps its own engine and goes on.
     pub fn open(&mut self, config: Config) {
         self.config = config;
+        self.open_notes();
         self.epoch += 1;
         self.engine = None;
         self.engine_error = None;

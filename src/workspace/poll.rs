@@ -55,6 +55,7 @@ impl Workspace {
             }
             out.push(Event::Models(e));
         }
+        self.poll_notes(&mut out);
         out.append(&mut self.pending);
         out
     }
@@ -134,6 +135,7 @@ impl Workspace {
                 Err(e) => self.notice(format!("Cannot export to {}: {e}", dir.display()), true),
             },
             Done::Saved(result) => out.push(Event::HeadSaved(result.map_err(Arc::new))),
+            Done::ListExported { name, result } => out.push(super::shortlists::exported_notice(&name, &result)),
         }
     }
 

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use crate::support::{TestEnv, tiny_pack};
 
-fn vignette(env: &TestEnv, args: &[&str]) -> Output {
+pub fn vignette(env: &TestEnv, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_vignette"))
         .arg("--data-dir")
         .arg(env.data())
@@ -17,15 +17,15 @@ fn vignette(env: &TestEnv, args: &[&str]) -> Output {
         .expect("run vignette")
 }
 
-fn stdout(o: &Output) -> String {
+pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-fn stderr(o: &Output) -> String {
+pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-fn colour_env() -> TestEnv {
+pub fn colour_env() -> TestEnv {
     let env = TestEnv::new();
     env.photo("red.png", [230, 20, 20]);
     env.photo("green.png", [20, 230, 20]);

@@ -103,10 +103,10 @@ pub fn step_until<'a>(
     }
 }
 
-const WAIT: Duration = Duration::from_secs(20);
+pub const WAIT: Duration = Duration::from_secs(20);
 
 /// Names of the tiles in grid order.
-fn tiles(h: &Harness<'_, VignetteApp>) -> Vec<String> {
+pub fn tiles(h: &Harness<'_, VignetteApp>) -> Vec<String> {
     h.query_all_by_role(Role::ListBoxOption)
         .filter_map(|n| n.accesskit_node().label())
         .collect()
@@ -123,14 +123,14 @@ fn is_selected(n: &egui_kittest::kittest::AccessKitNode<'_>) -> bool {
     n.toggled() == Some(egui::accesskit::Toggled::True)
 }
 
-fn has_label_containing(h: &Harness<'_, VignetteApp>, text: &str) -> bool {
+pub fn has_label_containing(h: &Harness<'_, VignetteApp>, text: &str) -> bool {
     h.query_all_by(|n| n.label().is_some_and(|l| l.contains(text)) || n.value().is_some_and(|v| v.contains(text)))
         .next()
         .is_some()
 }
 
 /// Start the app on an empty data folder, drop a folder of colour photos, wait until all are in the grid.
-fn indexed_app(data: &Path, photos: &Path) -> Harness<'static, VignetteApp> {
+pub fn indexed_app(data: &Path, photos: &Path) -> Harness<'static, VignetteApp> {
     colour_photos(photos);
     let mut h = app_harness(data);
     step_until(&mut h, "the empty-library hint", WAIT, |h| {
@@ -146,7 +146,7 @@ fn indexed_app(data: &Path, photos: &Path) -> Harness<'static, VignetteApp> {
     h
 }
 
-fn type_query(h: &mut Harness<'_, VignetteApp>, text: &str) {
+pub fn type_query(h: &mut Harness<'_, VignetteApp>, text: &str) {
     let field = h.get_by_role_and_label(Role::TextInput, "Search");
     field.focus();
     h.step();
@@ -156,7 +156,7 @@ fn type_query(h: &mut Harness<'_, VignetteApp>, text: &str) {
     h.step();
 }
 
-fn wait_ranked(h: &mut Harness<'_, VignetteApp>, first: &str) {
+pub fn wait_ranked(h: &mut Harness<'_, VignetteApp>, first: &str) {
     step_until(h, &format!("{first} ranked first"), WAIT, |h| {
         !h.state().search.ranking && tiles(h).first().map(String::as_str) == Some(first)
     });
@@ -283,7 +283,7 @@ fn missing_folder_shows_an_error() {
 }
 
 /// Replace the text of the field named `label`.
-fn fill(h: &mut Harness<'_, VignetteApp>, label: &str, text: &str) {
+pub fn fill(h: &mut Harness<'_, VignetteApp>, label: &str, text: &str) {
     h.get_by_role_and_label(Role::TextInput, label).focus();
     h.step();
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
@@ -294,7 +294,7 @@ fn fill(h: &mut Harness<'_, VignetteApp>, label: &str, text: &str) {
 
 /// Ten solid-colour photos and a JSON Lines caption file for them (two captions for red), plus a line naming
 /// a photo that does not exist.
-fn caption_file(dir: &Path) -> PathBuf {
+pub fn caption_file(dir: &Path) -> PathBuf {
     let photos: [(&str, [u8; 3], &[&str]); 10] = [
         ("red", [230, 20, 20], &["red", "crimson"]),
         ("green", [20, 200, 30], &["green grass"]),
@@ -323,7 +323,7 @@ fn caption_file(dir: &Path) -> PathBuf {
 }
 
 /// Scroll the widget into view (the training window scrolls), then click it.
-fn click_into_view(h: &mut Harness<'_, VignetteApp>, role: Role, label: &str) {
+pub fn click_into_view(h: &mut Harness<'_, VignetteApp>, role: Role, label: &str) {
     h.get_by_role_and_label(role, label).scroll_to_me();
     h.step();
     h.step();

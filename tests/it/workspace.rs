@@ -18,7 +18,7 @@ use vignette::workspace::{Event, Plan, Workspace};
 use crate::support::TestEnv;
 
 /// Poll `ws` until `want` accepts an event (returning what it extracts); every event is also collected.
-fn step_until<T>(ws: &mut Workspace, seen: &mut Vec<String>, mut want: impl FnMut(&Event) -> Option<T>) -> T {
+pub fn step_until<T>(ws: &mut Workspace, seen: &mut Vec<String>, mut want: impl FnMut(&Event) -> Option<T>) -> T {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let events = ws.poll();
@@ -40,7 +40,7 @@ fn step_until<T>(ws: &mut Workspace, seen: &mut Vec<String>, mut want: impl FnMu
     }
 }
 
-fn describe(e: &Event) -> String {
+pub fn describe(e: &Event) -> String {
     match e {
         Event::EngineOpened => "engine opened".into(),
         Event::EngineFailed(e) => format!("engine failed: {e}"),
@@ -53,11 +53,12 @@ fn describe(e: &Event) -> String {
         Event::Trained(r) => format!("trained ok={}", r.is_ok()),
         Event::HeadSaved(r) => format!("head saved ok={}", r.is_ok()),
         Event::Models(_) => "models".into(),
+        Event::Notes => "notes".into(),
         Event::Notice { text, error } => format!("notice {text} (error {error})"),
     }
 }
 
-fn opened(env: &TestEnv, pack: &str) -> (Workspace, Vec<String>) {
+pub fn opened(env: &TestEnv, pack: &str) -> (Workspace, Vec<String>) {
     let mut ws = Workspace::new(env.config(pack), no_waker());
     let mut seen = Vec::new();
     step_until(&mut ws, &mut seen, |e| matches!(e, Event::EngineOpened).then_some(()));

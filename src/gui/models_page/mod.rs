@@ -174,6 +174,17 @@ impl ModelsPage {
         self.check(started);
     }
 
+    /// Install the catalogue pack `name` as its Install button would (the first-run suggestion).
+    pub fn start_install(
+        &mut self,
+        name: String,
+        config: &Config,
+        settings: &mut Settings,
+        models: &mut Models,
+    ) -> Command {
+        self.act(Action::Install(name), config, settings, models)
+    }
+
     fn act(&mut self, action: Action, config: &Config, settings: &mut Settings, models: &mut Models) -> Command {
         let dir = config.packs_dir();
         let started = match action {

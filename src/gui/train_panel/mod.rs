@@ -20,6 +20,7 @@ use crate::error::{Error, Result};
 use crate::jobs::{JobEvent, Waker};
 use crate::train::captions::CaptionSet;
 use crate::train::{EpochReport, Head};
+use crate::workspace::notes::worker::Snapshot;
 use crate::workspace::{Plan, Saved, TrainEvent, Trained};
 
 use super::command::Command;
@@ -27,6 +28,7 @@ use super::theme;
 use super::train_form::TrainForm;
 use super::train_job::{Msg, Pick, Spawner};
 
+mod library;
 mod report;
 
 /// Where a training run is.
@@ -59,6 +61,8 @@ pub struct TrainPanel {
     pub(super) saved: Option<std::result::Result<Saved, Arc<Error>>>,
     /// The window's area last frame, to route files dropped onto it.
     rect: Option<egui::Rect>,
+    /// The library's own captions as the source (see [`library`]).
+    own: library::OwnCaptions,
 }
 
 impl TrainPanel {
@@ -79,6 +83,7 @@ impl TrainPanel {
             only_captioned_folders: false,
             saved: None,
             rect: None,
+            own: library::OwnCaptions::default(),
         }
     }
 
@@ -215,7 +220,7 @@ impl TrainPanel {
     }
 
     /// Draw the window while it is open.
-    pub fn window(&mut self, ctx: &egui::Context, engine: Option<&Arc<Engine>>) -> Command {
+    pub fn window(&mut self, ctx: &egui::Context, engine: Option<&Arc<Engine>>, notes: &Snapshot) -> Command {
         let mut cmd = Command::None;
         let mut open = self.open;
         let shown = egui::Window::new("Train on your captions")
@@ -224,14 +229,15 @@ impl TrainPanel {
             // As tall as the screen allows: the results appear below the inputs.
             .default_height((ctx.content_rect().height() - 48.0).max(320.0))
             .vscroll(true)
-            .show(ctx, |ui| cmd = self.ui(ui, engine));
+            .show(ctx, |ui| cmd = self.ui(ui, engine, notes));
         self.rect = shown.map(|r| r.response.rect);
         self.open = open;
         cmd
     }
 
-    fn ui(&mut self, ui: &mut Ui, engine: Option<&Arc<Engine>>) -> Command {
+    fn ui(&mut self, ui: &mut Ui, engine: Option<&Arc<Engine>>, notes: &Snapshot) -> Command {
         ui.heading("Caption set");
+        let own = self.library_rows(ui, notes, engine);
         self.caption_rows(ui);
         self.caption_stats(ui);
         ui.separator();
@@ -243,7 +249,10 @@ impl TrainPanel {
         ui.separator();
         let run = self.run_rows(ui, engine);
         let save = report::ui(ui, self, engine);
-        if run == Command::None { save } else { run }
+        [own, run, save]
+            .into_iter()
+            .find(|c| *c != Command::None)
+            .unwrap_or(Command::None)
     }
 
     fn caption_rows(&mut self, ui: &mut Ui) {

@@ -27,16 +27,7 @@ impl VignetteApp {
             Command::CancelIndexing => self.workspace.cancel_indexing(),
             Command::Search => self.send_query(),
             Command::ShowPassage => self.passage.open = true,
-            Command::OpenPassage => self.spawn_maybe("open-passage", || {
-                let file = rfd::FileDialog::new()
-                    .set_title("Open a passage")
-                    .add_filter("Text", &["md", "markdown", "txt"])
-                    .pick_file()?;
-                let text = std::fs::read(&file)
-                    .map_err(|e| format!("cannot read {}: {e}", file.display()))
-                    .and_then(|b| String::from_utf8(b).map_err(|_| format!("{} is not UTF-8 text", file.display())));
-                Some(Bg::PassageLoaded(text))
-            }),
+            Command::OpenPassage => self.open_passage(),
             Command::Illustrate => self.illustrate(),
             Command::Pick { path, prompt, score } => self.pick(&path, &prompt, score),
             Command::ExpandGroup(id) => {
@@ -144,6 +135,20 @@ impl VignetteApp {
         self.spawn("illustrate", move || {
             let r = crate::workspace::illustrate::illustrate_with_engine(engine, &text, &opts);
             super::tasks::Bg::Illustrated(r.map_err(std::sync::Arc::new))
+        });
+    }
+
+    /// Read a passage from a file picked in a dialog (off the UI thread).
+    fn open_passage(&mut self) {
+        self.spawn_maybe("open-passage", || {
+            let file = rfd::FileDialog::new()
+                .set_title("Open a passage")
+                .add_filter("Text", &["md", "markdown", "txt"])
+                .pick_file()?;
+            let text = std::fs::read(&file)
+                .map_err(|e| format!("cannot read {}: {e}", file.display()))
+                .and_then(|b| String::from_utf8(b).map_err(|_| format!("{} is not UTF-8 text", file.display())));
+            Some(Bg::PassageLoaded(text))
         });
     }
 

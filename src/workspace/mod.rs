@@ -8,10 +8,9 @@
 //! [`crate::jobs`]. The GUI is a view of this object; the CLI is a script over the same protocol
 //! functions ([`train::train_and_test`], [`eval::evaluate_set`], [`library::export`], [`train::save_head`]).
 //!
-//! Invariants: indexing and training are single-flight ([`JobSlot`]); paths asked to be indexed while a
-//! run goes are queued and indexed next. Results tied to an engine carry its `epoch`, so a result that
-//! arrives after the pack changed is dropped instead of mixing two indexes. The library snapshot is
-//! re-read at most every [`LIBRARY_REFRESH`] while indexing runs, and once more when it ends.
+//! Invariants: indexing and training are single-flight ([`JobSlot`]); paths asked to be indexed while a run
+//! goes are queued. Results carry their engine's `epoch`: one arriving after a pack change is dropped.
+//! The library snapshot is re-read at most every [`LIBRARY_REFRESH`] while indexing runs, and at its end.
 
 pub mod eval;
 pub mod illustrate;

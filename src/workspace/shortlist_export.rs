@@ -203,16 +203,8 @@ pub fn iso_date(secs: i64) -> String {
 /// Seconds since the Unix epoch as a UTC (year, month, day, seconds into the day).
 pub fn civil(secs: i64) -> (i64, i64, i64, i64) {
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d, rem)
+    let (y, m, d) = crate::library::dates::civil_from_days(days);
+    (y, i64::from(m), i64::from(d), rem)
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use crate::jobs::JobEvent;
 use crate::search::SearchOptions;
+use crate::search::filter::Refine;
 use crate::search::worker::Response;
 use crate::workspace::Event;
 
@@ -111,7 +112,9 @@ impl VignetteApp {
     pub(super) fn send_query(&mut self) {
         self.search.generation += 1;
         let query = self.search.query.trim().to_owned();
-        if query.is_empty() {
+        // With no prompt the grid is the library; the search thread filters, orders and groups it
+        // only when the filter bar asks for something.
+        if query.is_empty() && self.filter_bar.refine() == Refine::default() {
             self.search.ranking = false;
             self.search.error = None;
             self.search.hits = None;

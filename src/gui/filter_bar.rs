@@ -195,14 +195,14 @@ pub fn items(hits: &[Hit], expanded: &HashSet<i64>) -> Vec<Item> {
         out.push(Item {
             id: h.id,
             path: h.path.clone(),
-            score: Some(h.score),
+            score: Some(h.score).filter(|s| !s.is_nan()),
             more: if open { 0 } else { h.duplicates.len() },
         });
         if open {
             out.extend(h.duplicates.iter().map(|d| Item {
                 id: d.id,
                 path: d.path.clone(),
-                score: Some(d.score),
+                score: Some(d.score).filter(|s| !s.is_nan()),
                 more: 0,
             }));
         }

@@ -119,10 +119,11 @@ impl Selection {
 }
 
 /// How many items to show: everything without a query, the head scoring at least `min_score` with one
-/// (hits are sorted best first, so this is a binary search, not a filter).
+/// (hits are sorted best first, so this is a binary search, not a filter). Items with no score (the
+/// filtered library with no prompt) always show.
 pub fn shown_len(items: &[Item], query_active: bool, min_score: f32) -> usize {
     if query_active {
-        items.partition_point(|i| i.score.unwrap_or(f32::NEG_INFINITY) >= min_score)
+        items.partition_point(|i| i.score.is_none_or(|s| s >= min_score))
     } else {
         items.len()
     }

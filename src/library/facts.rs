@@ -76,6 +76,23 @@ pub fn hamming(a: u64, b: u64) -> u32 {
     (a ^ b).count_ones()
 }
 
+/// An 8x8 JPEG whose EXIF `DateTimeOriginal` is `date` ("YYYY:MM:DD HH:MM:SS" and a NUL), for tests.
+#[cfg(test)]
+pub(crate) fn jpeg_taken(date: &[u8; 20]) -> Vec<u8> {
+    use image::ImageEncoder as _;
+    // TIFF header, IFD0 with one entry: the Exif IFD pointer; Exif IFD with DateTimeOriginal.
+    let mut tiff = b"MM\x00\x2a\x00\x00\x00\x08".to_vec();
+    tiff.extend([0, 1, 0x87, 0x69, 0, 4, 0, 0, 0, 1, 0, 0, 0, 26, 0, 0, 0, 0]);
+    tiff.extend([0, 1, 0x90, 0x03, 0, 2, 0, 0, 0, 20, 0, 0, 0, 44, 0, 0, 0, 0]);
+    tiff.extend(date);
+    let mut bytes = Vec::new();
+    let mut enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, 90);
+    enc.set_exif_metadata(tiff).expect("exif");
+    enc.write_image(&[9; 8 * 8 * 3], 8, 8, image::ExtendedColorType::Rgb8)
+        .expect("encode");
+    bytes
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,18 +119,7 @@ mod tests {
 
     #[test]
     fn exif_date_is_read_and_missing_exif_falls_back_to_mtime() {
-        use image::ImageEncoder as _;
-        // TIFF header, IFD0 with one entry: the Exif IFD pointer; Exif IFD with DateTimeOriginal.
-        let date = b"2021:07:14 09:30:05\0";
-        let mut tiff = b"MM\x00\x2a\x00\x00\x00\x08".to_vec();
-        tiff.extend([0, 1, 0x87, 0x69, 0, 4, 0, 0, 0, 1, 0, 0, 0, 26, 0, 0, 0, 0]);
-        tiff.extend([0, 1, 0x90, 0x03, 0, 2, 0, 0, 0, 20, 0, 0, 0, 44, 0, 0, 0, 0]);
-        tiff.extend(date);
-        let mut bytes = Vec::new();
-        let mut enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, 90);
-        enc.set_exif_metadata(tiff).expect("exif");
-        enc.write_image(&[9; 8 * 8 * 3], 8, 8, image::ExtendedColorType::Rgb8)
-            .expect("encode");
+        let bytes = jpeg_taken(b"2021:07:14 09:30:05\0");
         let want = dates::seconds(2021, 7, 14, 9, 30, 5).expect("valid");
         assert_eq!(taken_at(&bytes, 5_000_000_000), want);
         assert_eq!(taken_at(b"no exif here", 5_000_000_000), 5);

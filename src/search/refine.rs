@@ -19,7 +19,11 @@ use std::collections::HashMap;
 
 impl Searcher {
     /// Rank the index by a query string, with filters, order and grouping.
+    /// An empty query browses the library under the same filters, order and grouping ([`Self::browse`]).
     pub fn search_refined(&mut self, query: &str, opts: SearchOptions, refine: &Refine) -> Result<Vec<Hit>> {
+        if query.trim().is_empty() {
+            return Ok(self.browse(opts.k, refine));
+        }
         let terms = super::parse(query, &super::query::names_photo)?;
         self.search_terms_refined(&terms, opts, refine)
     }
@@ -27,9 +31,7 @@ impl Searcher {
     /// Rank the index by parsed terms, with filters, order and grouping.
     pub fn search_terms_refined(&mut self, terms: &[Term], opts: SearchOptions, refine: &Refine) -> Result<Vec<Hit>> {
         let q = self.cached_query_vectors(terms)?;
-        if refine.collapse && self.groups.as_ref().is_none_or(|g| g.len() != self.facts.len()) {
-            self.groups = Some(dedup::groups(&self.facts, DHASH_THRESHOLD));
-        }
+        self.update_groups(refine);
         let Searcher {
             table,
             head,
@@ -64,6 +66,36 @@ impl Searcher {
             .map(|row| Scored { row, score: score(row) })
             .filter(|s| !s.score.is_nan() && s.score >= opts.min_score)
             .collect();
+        Ok(self.arrange(passed, opts.k, refine))
+    }
+
+    /// The library with no prompt, as the grid shows it: the photos that pass the filters, newest or
+    /// oldest first (index order under "relevance", which has nothing to rank by), collapsed into
+    /// near-duplicate groups on request. Hits score NaN: there is no score to show.
+    pub fn browse(&mut self, k: usize, refine: &Refine) -> Vec<Hit> {
+        self.update_groups(refine);
+        let Searcher { table, facts, mask, .. } = self;
+        let keep = mask.update(&refine.filters, &table.paths, facts);
+        let passed = (0..table.rows.len())
+            .filter(|&row| keep.is_none_or(|k| k.get(row).copied().unwrap_or(false)))
+            .map(|row| Scored { row, score: 0.0 })
+            .collect();
+        let mut hits = self.arrange(passed, k, refine);
+        for h in &mut hits {
+            h.score = f32::NAN;
+            h.duplicates.iter_mut().for_each(|d| d.score = f32::NAN);
+        }
+        hits
+    }
+
+    fn update_groups(&mut self, refine: &Refine) {
+        if refine.collapse && self.groups.as_ref().is_none_or(|g| g.len() != self.facts.len()) {
+            self.groups = Some(dedup::groups(&self.facts, DHASH_THRESHOLD));
+        }
+    }
+
+    /// The first `k` of `passed` in the refine's order, grouped when it collapses near-duplicates.
+    fn arrange(&self, passed: Vec<Scored>, k: usize, refine: &Refine) -> Vec<Hit> {
         let order = |a: &Scored, b: &Scored| order(refine.sort, &self.facts, a, b);
         let mut out = Vec::new();
         match &self.groups {
@@ -80,7 +112,7 @@ impl Searcher {
                     m.sort_by(order_by_score);
                 }
                 members.sort_by(|a, b| order(&a[0], &b[0]));
-                for m in members.into_iter().take(opts.k) {
+                for m in members.into_iter().take(k) {
                     let dups = m[1..].iter().map(|s| self.hit(s, Vec::new())).collect();
                     out.push(self.hit(&m[0], dups));
                 }
@@ -88,10 +120,10 @@ impl Searcher {
             _ => {
                 let mut passed = passed;
                 passed.sort_by(order);
-                out.extend(passed.iter().take(opts.k).map(|s| self.hit(s, Vec::new())));
+                out.extend(passed.iter().take(k).map(|s| self.hit(s, Vec::new())));
             }
         }
-        Ok(out)
+        out
     }
 
     /// The hit for a ranked row, with its facts.

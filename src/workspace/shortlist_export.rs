@@ -4,8 +4,9 @@
 //! number (`door-1.jpg`), so exporting twice into one folder keeps both. A photo that cannot be exported
 //! (moved, unreadable) is skipped with its reason and the rest go on; the CSV lists exactly the files
 //! written. Resizing decodes upright (EXIF orientation applied), scales with Lanczos (never up) and writes
-//! JPEG at quality 92. The date is the file's modification time (UTC, ISO 8601): the index keeps no
-//! capture date yet, and the CSV says which one it used in `date_source`. An original this build cannot
+//! JPEG at quality 92. The date is when the photo was taken (EXIF `DateTimeOriginal`, as the date filter
+//! reads it, wall-clock time as the camera wrote it), else the file's modification time (UTC); both are
+//! ISO 8601, and `date_source` says which one a row used ("exif" or "file time"). An original this build cannot
 //! decode (a HEIC without libheif) is still copied; only its pixel size is left empty.
 
 use std::fs::{File, OpenOptions};
@@ -43,6 +44,8 @@ struct Row {
     prompt: String,
     score: String,
     date: String,
+    /// "exif" or "file time".
+    date_source: &'static str,
     /// Pixel size (upright); `None` when the copied original could not be decoded here (a HEIC without
     /// libheif): the file is still exported and the CSV leaves the size empty.
     size: Option<(u32, u32)>,
@@ -68,7 +71,7 @@ pub fn export_shortlist(picks: &[Pick], dir: &Path, opts: ExportOptions) -> Resu
     let mut csv = String::from(CSV_HEADER);
     csv.push('\n');
     for r in &rows {
-        let fields = [&r.file, &r.path, &r.prompt, &r.score, &r.date, "file time"];
+        let fields = [&r.file, &r.path, &r.prompt, &r.score, &r.date, r.date_source];
         let quoted: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
         let (w, h) = r
             .size
@@ -108,9 +111,15 @@ fn export_one(pick: &Pick, dir: &Path, opts: ExportOptions) -> Result<(PathBuf, 
             (target, dims)
         }
     };
-    let secs = modified
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
+    let (secs, date_source) = match crate::library::facts::exif_taken_at(&bytes) {
+        Some(t) => (t, "exif"),
+        None => (
+            modified
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64),
+            "file time",
+        ),
+    };
     let row = Row {
         file: target
             .file_name()
@@ -119,7 +128,13 @@ fn export_one(pick: &Pick, dir: &Path, opts: ExportOptions) -> Result<(PathBuf, 
         path: src.display().to_string(),
         prompt: pick.prompt.clone(),
         score: pick.score.map(|s| format!("{s:.4}")).unwrap_or_default(),
-        date: iso_date(secs),
+        // EXIF dates are the camera's wall clock, with no zone: no "Z" for them.
+        date: if date_source == "exif" {
+            iso_date(secs).trim_end_matches('Z').to_owned()
+        } else {
+            iso_date(secs)
+        },
+        date_source,
         size,
     };
     Ok((target, row))
@@ -261,5 +276,12 @@ mod tests {
         assert_eq!(small.files, [out.path().join("red.jpg")]);
         assert_eq!(image::image_dimensions(&small.files[0]).expect("dims"), (10, 5));
         assert_ne!(small.csv, r.csv, "a second CSV gets its own name");
+        // A photo with an EXIF capture date is dated by it, not by its file time.
+        let dated = src.path().join("dated.jpg");
+        std::fs::write(&dated, crate::library::facts::jpeg_taken(b"2021:07:14 09:30:05\0")).expect("write");
+        let r = export_shortlist(&[Pick::new(dated, "", None)], out.path(), ExportOptions::default()).expect("exif");
+        let csv = std::fs::read_to_string(&r.csv).expect("csv");
+        let row = csv.lines().nth(1).unwrap_or_default();
+        assert!(row.ends_with(",2021-07-14T09:30:05,exif,8,8"), "{csv}");
     }
 }

@@ -86,3 +86,42 @@ fn decode_one(bencher: Bencher, name: &str) {
     }
     bencher.bench(|| decode::decode(&path, &bytes, MIN_SIDE).map(|d| d.image.width()));
 }
+
+/// The JPEG decoders that were candidates for the indexer, on the same 12 MP and 48 MP files: a full
+/// decode through `image` (zune-jpeg), and DCT-scaled decodes (1/8 size) through `jpeg-decoder` and
+/// through libjpeg-turbo's decoder (`mozjpeg`, what `decode::decode` uses for 8-bit JPEGs). Only the
+/// decode to RGB pixels is timed; orientation and resizing are the same for all.
+#[divan::bench(consts = [0, 1, 2, 3], args = ["12mp.jpg", "48mp.jpg"], sample_count = 10, sample_size = 1)]
+fn jpeg_candidates<const WHICH: usize>(bencher: Bencher, name: &str) {
+    let Some((_, bytes)) = file(name) else { return };
+    let run = |bytes: &[u8]| -> usize {
+        match WHICH {
+            0 => image::load_from_memory(bytes).expect("image").into_rgb8().len(),
+            1 => {
+                let mut d = jpeg_decoder::Decoder::new(std::io::Cursor::new(bytes));
+                d.read_info().expect("info");
+                let i = d.info().expect("info");
+                d.scale(i.width.div_ceil(8), i.height.div_ceil(8)).expect("scale");
+                d.decode().expect("jpeg-decoder").len()
+            }
+            _ => {
+                let mut d = mozjpeg::Decompress::new_mem(bytes).expect("mozjpeg");
+                d.scale(if WHICH == 2 { 1 } else { 8 });
+                let mut s = d.rgb().expect("rgb");
+                let px: Vec<[u8; 3]> = s.read_scanlines().expect("scanlines");
+                px.len()
+            }
+        }
+    };
+    eprintln!(
+        "jpeg_candidates: {} = {}",
+        WHICH,
+        [
+            "image (zune-jpeg), full size",
+            "jpeg-decoder, 1/8 scale",
+            "libjpeg-turbo (mozjpeg), 1/8 scale",
+            "libjpeg-turbo (mozjpeg), full size"
+        ][WHICH]
+    );
+    bencher.bench(|| run(&bytes));
+}

@@ -1,5 +1,5 @@
-//! The filter bar in the real app (egui_kittest): orientation and date filters change the grid, and
-//! near-duplicates collapse into one tile with "+N" that expands on click.
+//! The filter bar in the real app (egui_kittest): orientation and date filters change the grid (with a
+//! prompt and without one), and near-duplicates collapse into one tile with "+N" that expands on click.
 
 use std::path::Path;
 
@@ -47,6 +47,16 @@ fn open_shape_menu(h: &mut Harness<'_, VignetteApp>) {
     step_until(h, "the shape menu", WAIT, |h| h.query_by_label("Square").is_some());
 }
 
+/// Cut the grid to portrait photos and back; `all` is what it shows with any shape.
+fn portrait_and_back(h: &mut Harness<'_, VignetteApp>, all: &[&str], when: &str) {
+    open_shape_menu(h);
+    h.get_by_label("Portrait").click();
+    ranked(h, &format!("{when}: only the portrait photo"), &["tall.png"]);
+    open_shape_menu(h);
+    h.get_by_role_and_label(Role::Button, "Any shape").click();
+    ranked(h, &format!("{when}: every photo again"), all);
+}
+
 #[test]
 fn filters_change_the_grid_and_near_duplicates_collapse() {
     let (data, photos) = (tempfile::tempdir().expect("tmp"), tempfile::tempdir().expect("tmp"));
@@ -59,16 +69,14 @@ fn filters_change_the_grid_and_near_duplicates_collapse() {
     step_until(&mut h, "four tiles after indexing", WAIT, |h| {
         tiles(h).len() == 4 && !h.state().indexing()
     });
-    type_into(&mut h, "Search", "red");
     let all = ["square.png", "tall.png", "wide.png", "wide_copy.jpg"];
+    // With no prompt the grid is the library, and the filters cut it too.
+    portrait_and_back(&mut h, &all, "no prompt");
+
+    type_into(&mut h, "Search", "red");
     ranked(&mut h, "every photo ranked", &all);
 
-    open_shape_menu(&mut h);
-    h.get_by_label("Portrait").click();
-    ranked(&mut h, "only the portrait photo", &["tall.png"]);
-    open_shape_menu(&mut h);
-    h.get_by_role_and_label(Role::Button, "Any shape").click();
-    ranked(&mut h, "every photo again", &all);
+    portrait_and_back(&mut h, &all, "prompt");
 
     type_into(&mut h, "Taken from", "2022-01-01");
     ranked(&mut h, "photos taken from 2022", &["square.png", "wide_copy.jpg"]);

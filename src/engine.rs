@@ -55,10 +55,11 @@ impl Engine {
         Index::open(&self.index_path(), &self.fingerprint, self.pack.search_dim())
     }
 
-    fn session_options(&self, threads: usize) -> SessionOptions {
+    fn session_options(&self, threads: usize, spin: bool) -> SessionOptions {
         SessionOptions {
             provider: self.config.provider,
             threads,
+            spin,
         }
     }
 
@@ -66,7 +67,7 @@ impl Engine {
     pub fn text_encoder(&self) -> Result<TextEncoder> {
         TextEncoder::new(
             Arc::clone(&self.pack),
-            self.session_options(self.config.threads().min(2)),
+            self.session_options(self.config.threads().min(2), true),
         )
     }
 
@@ -76,7 +77,7 @@ impl Engine {
         ImageEncoder::new(
             Arc::clone(&self.pack),
             bridge,
-            self.session_options(self.config.threads()),
+            self.session_options(self.config.threads(), false),
         )
     }
 

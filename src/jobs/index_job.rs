@@ -28,6 +28,9 @@ use crate::jobs::{CancelToken, JobEvent};
 use crate::library::{Plan, ScannedFile, decode, facts, plan, scan};
 use crate::model::preprocess;
 
+/// How long a batch waits for more decoded photos before it is encoded as it is.
+const BATCH_WAIT: std::time::Duration = std::time::Duration::from_millis(200);
+
 /// Longer side of cached thumbnails, in pixels.
 pub const THUMB_SIDE: u32 = 256;
 
@@ -146,8 +149,12 @@ pub fn run_index(
     while !cancel.is_cancelled() {
         let Ok(first) = item_rx.recv() else { break };
         let mut items = vec![first];
+        // Wait a little for a full batch: it is the encoder's fastest shape, and one steady shape spares
+        // a GPU provider a new plan per batch size (with whatever was ready, an H200 encoded 86 photos/s
+        // against 5,780/s for ONNX Runtime alone at batch 16: tests/benches/gpu.sh).
+        let deadline = Instant::now() + BATCH_WAIT;
         while items.len() < batch_size {
-            match item_rx.try_recv() {
+            match item_rx.recv_deadline(deadline) {
                 Ok(i) => items.push(i),
                 Err(_) => break,
             }

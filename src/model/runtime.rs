@@ -240,6 +240,9 @@ pub struct SessionOptions {
     pub provider: Provider,
     /// Intra-op threads; 0 lets ONNX Runtime choose.
     pub threads: usize,
+    /// Let idle intra-op threads spin between runs (the lowest latency for a lone prompt) rather than
+    /// sleep. The indexer's image encoder sleeps: spinning threads take the cores its decode threads need.
+    pub spin: bool,
 }
 
 /// A session and the provider that actually runs it.
@@ -260,7 +263,16 @@ fn candidates(p: Provider) -> Vec<ort::ep::ExecutionProviderDispatch> {
         v.push(ep::TensorRT::default().build().error_on_failure());
     }
     if matches!(p, Provider::Auto | Provider::Cuda | Provider::TensorRt) && linux_or_windows {
-        v.push(ep::CUDA::default().build().error_on_failure());
+        // cuDNN's default exhaustive search benchmarks every convolution algorithm for each new input
+        // shape; the indexer's batches vary in size (it encodes what is decoded), so on an H200 that
+        // search held the encoder to 46 photos/s against 170/s on its 16 CPU cores (tests/benches/gpu.sh).
+        let search = ep::cuda::ConvAlgorithmSearch::Heuristic;
+        v.push(
+            ep::CUDA::default()
+                .with_conv_algorithm_search(search)
+                .build()
+                .error_on_failure(),
+        );
     }
     if matches!(p, Provider::Auto | Provider::CoreMl) && cfg!(target_os = "macos") {
         v.push(ep::CoreML::default().build().error_on_failure());
@@ -283,6 +295,9 @@ pub fn session(model: &Path, opts: SessionOptions) -> Result<LoadedSession> {
         if opts.threads > 0 {
             b = b.with_intra_threads(opts.threads).map_err(|e| Error::onnx(what(), e))?;
         }
+        b = b
+            .with_intra_op_spinning(opts.spin)
+            .map_err(|e| Error::onnx(what(), e))?;
         Ok(b)
     };
     let mut fallback_reason = None;

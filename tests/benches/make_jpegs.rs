@@ -1,7 +1,8 @@
 //! Generator of large, photo-like JPEGs for decode and indexing benchmarks (no data set needed).
 //!
-//! `cargo bench --bench make_jpegs -- DIR COUNT WIDTHxHEIGHT [QUALITY]` writes COUNT distinct JPEGs
-//! (different content, so the indexer's content hash never reuses one): smooth gradients and blobs with
+//! `cargo bench --bench make_jpegs -- DIR COUNT WIDTHxHEIGHT [QUALITY [FIRST]]` writes COUNT distinct JPEGs
+//! (different content, so the indexer's content hash never reuses one; FIRST, default 0, is the first
+//! seed, so several generators in parallel write different photos): smooth gradients and blobs with
 //! edges and sensor-like noise, which compress at q90 to about the size of a phone photo (12 MP: ~4 MB).
 //! The decode bench uses [`photo`] directly.
 
@@ -45,7 +46,7 @@ pub fn jpeg(img: &RgbImage, quality: u8) -> Vec<u8> {
 #[allow(dead_code)]
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
-    let usage = "usage: cargo bench --bench make_jpegs -- DIR COUNT WIDTHxHEIGHT [QUALITY]";
+    let usage = "usage: cargo bench --bench make_jpegs -- DIR COUNT WIDTHxHEIGHT [QUALITY [FIRST]]";
     let [dir, count, size, rest @ ..] = args.as_slice() else {
         eprintln!("{usage}");
         std::process::exit(2);
@@ -55,8 +56,9 @@ fn main() {
     let (w, h) = size.split_once('x').expect("WIDTHxHEIGHT");
     let (w, h): (u32, u32) = (w.parse().expect("width"), h.parse().expect("height"));
     let quality: u8 = rest.first().map_or(90, |q| q.parse().expect("QUALITY"));
+    let first: u32 = rest.get(1).map_or(0, |f| f.parse().expect("FIRST"));
     std::fs::create_dir_all(&dir).expect("create DIR");
-    for i in 0..count {
+    for i in first..first + count {
         let bytes = jpeg(&photo(w, h, i), quality);
         std::fs::write(dir.join(format!("photo-{w}x{h}-{i:04}.jpg")), bytes).expect("write");
     }

@@ -226,16 +226,21 @@ fn clicking_a_tile_selects_it_and_previews_its_path() {
     });
     assert!(has_label_containing(&h, &shown), "the preview shows {shown}");
     // Arrow keys move the selection (the search field does not have the keyboard).
+    let selected = |h: &Harness<'_, VignetteApp>| -> Vec<String> {
+        h.query_all_by_role(Role::ListBoxOption)
+            .filter(|n| is_selected(&n.accesskit_node()))
+            .filter_map(|n| n.accesskit_node().label())
+            .collect()
+    };
     h.key_press(egui::Key::ArrowRight);
-    h.step();
-    h.step();
-    let selected: Vec<String> = h
-        .query_all_by_role(Role::ListBoxOption)
-        .filter(|n| is_selected(&n.accesskit_node()))
-        .filter_map(|n| n.accesskit_node().label())
-        .collect();
-    assert_eq!(selected.len(), 1);
-    assert_ne!(selected[0], "green.png");
+    // The move applies at the end of the frame that reads the key; a loaded machine can need more
+    // frames before the grid shows it, so wait for it rather than count frames.
+    step_until(&mut h, "the selection to move right", WAIT, |h| {
+        selected(h) != ["green.png"]
+    });
+    let now = selected(&h);
+    assert_eq!(now.len(), 1, "{now:?}");
+    assert_ne!(now[0], "green.png");
 }
 
 #[test]

@@ -114,7 +114,8 @@ impl VignetteApp {
         let query = self.search.query.trim().to_owned();
         // With no prompt the grid is the library; the search thread filters, orders and groups it
         // only when the filter bar asks for something.
-        if query.is_empty() && self.filter_bar.refine() == Refine::default() {
+        let refine = self.filter_bar.refine();
+        if query.is_empty() && refine == Refine::default() {
             self.search.ranking = false;
             self.search.error = None;
             self.search.hits = None;
@@ -126,7 +127,6 @@ impl VignetteApp {
             min_score: self.filter_bar.min_score_for_query(self.settings.min_score),
         };
         self.filter_bar.expanded.clear();
-        let refine = self.filter_bar.refine();
         if self
             .workspace
             .search_refined(self.search.generation, query, opts, refine)

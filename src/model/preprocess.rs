@@ -30,6 +30,17 @@ pub fn resize(img: &RgbImage, w: u32, h: u32, filter: Filter) -> Result<RgbImage
     Ok(dst)
 }
 
+/// Scale an RGB image so its longer side is at most `max_side` (never up), keeping its aspect ratio.
+pub fn fit_within(img: &RgbImage, max_side: u32, filter: Filter) -> Result<RgbImage> {
+    let (w, h) = img.dimensions();
+    let scale = (max_side as f32 / w.max(h) as f32).min(1.0);
+    let (tw, th) = (
+        ((w as f32 * scale).round() as u32).max(1),
+        ((h as f32 * scale).round() as u32).max(1),
+    );
+    resize(img, tw, th, filter)
+}
+
 /// Bring an upright RGB image to the model's square input (before normalisation).
 pub fn fit(img: &RgbImage, spec: &ImageSpec) -> Result<RgbImage> {
     let s = spec.size;

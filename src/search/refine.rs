@@ -78,14 +78,10 @@ impl Searcher {
         let keep = mask.update(&refine.filters, &table.paths, facts);
         let passed = (0..table.rows.len())
             .filter(|&row| keep.is_none_or(|k| k.get(row).copied().unwrap_or(false)))
-            .map(|row| Scored { row, score: 0.0 })
+            .map(|row| Scored { row, score: f32::NAN })
             .collect();
-        let mut hits = self.arrange(passed, k, refine);
-        for h in &mut hits {
-            h.score = f32::NAN;
-            h.duplicates.iter_mut().for_each(|d| d.score = f32::NAN);
-        }
-        hits
+        // NaN scores compare equal under `total_cmp`, so ties keep index order.
+        self.arrange(passed, k, refine)
     }
 
     fn update_groups(&mut self, refine: &Refine) {

@@ -111,14 +111,15 @@ fn export_one(pick: &Pick, dir: &Path, opts: ExportOptions) -> Result<(PathBuf, 
             (target, dims)
         }
     };
-    let (secs, date_source) = match crate::library::facts::exif_taken_at(&bytes) {
-        Some(t) => (t, "exif"),
-        None => (
-            modified
+    // EXIF dates are the camera's wall clock, with no zone: no "Z" for them.
+    let (date, date_source) = match crate::library::facts::exif_taken_at(&bytes) {
+        Some(t) => (iso_date(t).trim_end_matches('Z').to_owned(), "exif"),
+        None => {
+            let secs = modified
                 .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs() as i64),
-            "file time",
-        ),
+                .map_or(0, |d| d.as_secs() as i64);
+            (iso_date(secs), "file time")
+        }
     };
     let row = Row {
         file: target
@@ -128,12 +129,7 @@ fn export_one(pick: &Pick, dir: &Path, opts: ExportOptions) -> Result<(PathBuf, 
         path: src.display().to_string(),
         prompt: pick.prompt.clone(),
         score: pick.score.map(|s| format!("{s:.4}")).unwrap_or_default(),
-        // EXIF dates are the camera's wall clock, with no zone: no "Z" for them.
-        date: if date_source == "exif" {
-            iso_date(secs).trim_end_matches('Z').to_owned()
-        } else {
-            iso_date(secs)
-        },
+        date,
         date_source,
         size,
     };
@@ -145,13 +141,8 @@ const EXPORT_QUALITY: u8 = 92;
 
 /// `img` scaled (Lanczos, never up) so its longer side is at most `side`, as JPEG, with its pixel size.
 fn resized_jpeg(img: &image::RgbImage, side: u32) -> Result<(Vec<u8>, (u32, u32))> {
-    let (w, h) = img.dimensions();
-    let scale = (side as f32 / w.max(h) as f32).min(1.0);
-    let (tw, th) = (
-        ((w as f32 * scale).round() as u32).max(1),
-        ((h as f32 * scale).round() as u32).max(1),
-    );
-    let small = crate::model::preprocess::resize(img, tw, th, crate::model::pack::Filter::Lanczos3)?;
+    let small = crate::model::preprocess::fit_within(img, side, crate::model::pack::Filter::Lanczos3)?;
+    let (tw, th) = small.dimensions();
     let mut out = Vec::new();
     let enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, EXPORT_QUALITY);
     small

@@ -146,6 +146,21 @@ pub fn indexed_app(data: &Path, photos: &Path) -> Harness<'static, VignetteApp> 
     h
 }
 
+/// Open the Train window's advanced options and type 2 into "Epochs (most)".
+pub fn at_most_two_epochs(h: &mut Harness<'_, VignetteApp>) {
+    h.get_by_label("Advanced").click();
+    h.step();
+    h.step();
+    h.get_by_role_and_label(Role::SpinButton, "Epochs (most)").click();
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.step();
+    h.get_by_role_and_label(Role::SpinButton, "Epochs (most)")
+        .type_text("2");
+    h.key_press(egui::Key::Enter);
+    h.step();
+}
+
 pub fn type_query(h: &mut Harness<'_, VignetteApp>, text: &str) {
     let field = h.get_by_role_and_label(Role::TextInput, "Search");
     field.focus();
@@ -368,17 +383,7 @@ fn training_panel_trains_compares_and_applies_a_head() {
         "20% of the photos is held out as the test part"
     ));
     // At most two epochs, typed into the advanced options.
-    h.get_by_label("Advanced").click();
-    h.step();
-    h.step();
-    h.get_by_role_and_label(Role::SpinButton, "Epochs (most)").click();
-    h.step();
-    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    h.step();
-    h.get_by_role_and_label(Role::SpinButton, "Epochs (most)")
-        .type_text("2");
-    h.key_press(egui::Key::Enter);
-    h.step();
+    at_most_two_epochs(&mut h);
     fill(&mut h, "Head name", "test-head");
     step_until(&mut h, "the model pack to open", WAIT, |h| {
         h.query_by_role_and_label(Role::Button, "Train")

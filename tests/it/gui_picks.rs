@@ -211,17 +211,7 @@ fn captions_typed_in_the_preview_train_a_head() {
     step_until(&mut h, "the library's caption set", WAIT, |h| {
         has_label_containing(h, "10 photos") && has_label_containing(h, "10 captions")
     });
-    h.get_by_label("Advanced").click();
-    h.step();
-    h.step();
-    h.get_by_role_and_label(Role::SpinButton, "Epochs (most)").click();
-    h.step();
-    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    h.step();
-    h.get_by_role_and_label(Role::SpinButton, "Epochs (most)")
-        .type_text("2");
-    h.key_press(egui::Key::Enter);
-    h.step();
+    crate::gui::at_most_two_epochs(&mut h);
     crate::gui::click_into_view(&mut h, Role::Button, "Train");
     step_until(
         &mut h,

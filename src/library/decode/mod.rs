@@ -150,13 +150,8 @@ const THUMB_QUALITY: f32 = 70.0;
 
 /// Encode a thumbnail of at most `max_side` pixels on its longer side as lossy WebP.
 pub fn thumbnail(img: &RgbImage, max_side: u32) -> Result<Vec<u8>> {
-    let (w, h) = img.dimensions();
-    let scale = (max_side as f32 / w.max(h) as f32).min(1.0);
-    let (tw, th) = (
-        ((w as f32 * scale).round() as u32).max(1),
-        ((h as f32 * scale).round() as u32).max(1),
-    );
-    let small = crate::model::preprocess::resize(img, tw, th, crate::model::pack::Filter::Bilinear)?;
+    let small = crate::model::preprocess::fit_within(img, max_side, crate::model::pack::Filter::Bilinear)?;
+    let (tw, th) = small.dimensions();
     let mut config = webp::WebPConfig::new().map_err(|()| Error::Resize("cannot set up the WebP encoder".into()))?;
     config.quality = THUMB_QUALITY;
     // Method 2 of 0-6: within 2 % of the default's size at less than half its time (thumbnails are

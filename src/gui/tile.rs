@@ -25,17 +25,6 @@ pub struct Tile<'a> {
 impl Widget for Tile<'_> {
     fn ui(self, ui: &mut Ui) -> Response {
         let (rect, response) = ui.allocate_exact_size(Vec2::splat(self.size), Sense::click());
-        if response.has_focus() {
-            // A clicked tile holds egui's keyboard focus; without this, egui would also move that focus
-            // with the arrow keys, onto the nearest widget (the preview's caption field, say), and the
-            // grid's own arrow-key selection would then stand down for a text field.
-            let arrows = egui::EventFilter {
-                horizontal_arrows: true,
-                vertical_arrows: true,
-                ..Default::default()
-            };
-            ui.memory_mut(|m| m.set_focus_lock_filter(response.id, arrows));
-        }
         let (name, selected, score) = (self.name, self.selected, self.score);
         response.widget_info(|| {
             let mut info = WidgetInfo::selected(Role::ListBoxOption, true, selected, name);
